@@ -1,0 +1,115 @@
+"""The ``kgraph`` command line.
+
+Thin: every command is a call into the package.  Heavy libraries (owlrl,
+pySHACL, pandas, networkx) are imported only by the commands that need them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import KgraphError
+
+DESCRIPTION = """\
+A knowledge graph of South Korea's defence diplomacy: the agreements it signed,
+the troops it sent abroad, the weapons it sold, the exercises it joined, and
+the administration in office for each, built from Ito Kotaro's report for the
+Sasakawa Peace Foundation (2020). Every fact carries its source.
+
+With no command, kgraph builds (or reuses) the reasoned graph, validates it and
+prints a summary."""
+
+EPILOG = """\
+examples:
+  kgraph                                   build, validate, summarise
+  kgraph queries                           list the named queries
+  kgraph query agreements-per-administration
+  kgraph query 'SELECT ?c WHERE { ?c a dd:Country }' --format csv
+  kgraph query my.rq --format json > out.json
+  echo 'ASK { agr:gsomia-JPN ?p ?o }' | kgraph query -
+  kgraph validate mydata.ttl
+
+Prefixes dd:, country:, agr:, adm:, rdfs:, xsd: ... are predeclared in queries.
+Reasoning results are cached in the user cache folder ($KGRAPH_CACHE_DIR
+overrides it)."""
+
+
+def _add_graph_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", metavar="FILE", action="append", type=Path,
+                   help="use these data files (Turtle, N-Triples, JSON-LD) instead of the "
+                        "bundled graph; repeatable")
+    p.add_argument("--no-reasoning", action="store_true",
+                   help="skip OWL 2 RL reasoning (subclass queries then miss rows)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="recompute reasoning instead of reading the cache")
+
+
+def _add_format(p: argparse.ArgumentParser, default: str = "table") -> None:
+    from .formats import FORMATS
+
+    p.add_argument("--format", "-f", choices=FORMATS, default=default,
+                   help=f"output format (default: {default})")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kgraph", description=DESCRIPTION, epilog=EPILOG,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"kgraph {__version__}")
+    p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    p.add_argument("--out", metavar="DIR", type=Path, default=Path("kgraph-out"),
+                   help="output folder of the main job (default: ./kgraph-out)")
+    _add_graph_options(p)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    q = sub.add_parser("query", help="run a SPARQL query or a named query",
+                       description="Run SPARQL: a query string, a .rq file, '-' for stdin, "
+                                   "or the name of a named query (see: kgraph queries).")
+    q.add_argument("query", help="SPARQL text, a file, '-' (stdin) or a named query")
+    _add_format(q)
+    q.add_argument("--lang", default="en", help="label language: en (default), ja, ko")
+    q.add_argument("--iris", action="store_true", help="show IRIs instead of labels")
+    _add_graph_options(q)
+
+    qs = sub.add_parser("queries", help="list the named queries and their questions")
+    _add_format(qs)
+
+    v = sub.add_parser("validate", help="check data against the SHACL shapes",
+                       description="Validate the bundled graph, or the given data files, "
+                                   "against the bundled SHACL shapes. Exit 1 if invalid.")
+    v.add_argument("files", nargs="*", type=Path, help="data files (default: the bundled graph)")
+
+    s = sub.add_parser("stats", help="counts of triples and records per class")
+    _add_format(s)
+    _add_graph_options(s)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except KgraphError as exc:
+        if args.debug:
+            raise
+        print(f"kgraph: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("kgraph: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from . import commands
+
+    cmd = args.command or "main"
+    return int(getattr(commands, "cmd_" + cmd.replace("-", "_"))(args))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,134 @@
+"""What each ``kgraph`` command does (argument parsing lives in cli.py)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .build import KnowledgeGraph, build
+from .errors import KgraphError
+from .formats import render
+
+
+def _kg(args: argparse.Namespace) -> KnowledgeGraph:
+    files = getattr(args, "data", None)
+    return build(files, reasoning=not getattr(args, "no_reasoning", False),
+                 use_cache=not getattr(args, "no_cache", False))
+
+
+def _read_query(arg: str) -> str:
+    from .query import resolve
+
+    if arg == "-":
+        text = sys.stdin.read()
+        if not text.strip():
+            raise KgraphError("no query on standard input")
+        return text
+    return resolve(arg)
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from .query import construct, label_map, python_value, run
+
+    text = _read_query(args.query)
+    kg = _kg(args)
+    result = run(kg.graph, text)
+    if result.type == "ASK":
+        answer = bool(result.askAnswer)
+        if args.format in ("json",):
+            print("true" if answer else "false")
+        else:
+            print(render(["answer"], [[answer]], args.format), end="")
+        return 0
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        g = construct(kg.graph, text)
+        fmt = {"json": "json-ld", "csv": "nt", "tsv": "nt"}.get(args.format, "turtle")
+        sys.stdout.write(g.serialize(format=fmt))
+        return 0
+    lmap = None if args.iris else label_map(kg.graph, args.lang)
+    cols = [str(v) for v in result.vars]
+    rows = [[python_value(r[i], lmap) for i in range(len(cols))] for r in result]
+    sys.stdout.write(render(cols, rows, args.format))
+    return 0
+
+
+def cmd_queries(args: argparse.Namespace) -> int:
+    from .query import named_queries
+
+    qs = named_queries()
+    sys.stdout.write(render(["name", "question"], [[q.name, q.question] for q in qs],
+                            args.format))
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .progress import step
+    from .validate import validate
+
+    kg = build(args.files or None, reasoning=False)
+    with step("Validating"):
+        report = validate(kg)
+    print(report.text())
+    return 0 if report.conforms else 1
+
+
+def stats_rows(kg: KnowledgeGraph) -> list[list[object]]:
+    from .query import select
+
+    rows: list[list[object]] = [
+        ["triples", "ontology", len(kg.ontology)],
+        ["triples", "asserted", len(kg.asserted)],
+        ["triples", "inferred", len(kg.inferred)],
+        ["triples", "derived", len(kg.derived)],
+    ]
+    t = select(kg.graph, """
+        SELECT ?class (COUNT(DISTINCT ?x) AS ?n) WHERE {
+          VALUES ?class { dd:Country dd:Organization dd:Administration dd:Agreement
+                          dd:DefenseCooperationAgreement dd:MilitaryInformationAgreement
+                          dd:DefenseIndustryAgreement dd:Deployment dd:ArmsSale dd:Weapon
+                          dd:Exercise dd:Event dd:StatedFigure dd:Record }
+          ?x a ?class }
+        GROUP BY ?class ORDER BY DESC(?n)""", labels=False)
+    for cls, n in t.rows:
+        rows.append(["records", "dd:" + str(cls).rsplit("#", 1)[-1], n])
+    return rows
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    kg = _kg(args)
+    sys.stdout.write(render(["what", "part", "count"], stats_rows(kg), args.format))
+    return 0
+
+
+def cmd_main(args: argparse.Namespace) -> int:
+    from .query import named_query, select
+    from .validate import validate
+
+    kg = _kg(args)
+    report = validate(kg)
+    out = sys.stdout
+    out.write(f"kgraph: {len(kg.graph)} triples "
+              f"({len(kg.asserted)} asserted, {len(kg.inferred)} inferred, "
+              f"{len(kg.derived)} derived) from {len(kg.files)} files\n")
+    out.write(("SHACL: valid, 0 violations" if report.conforms
+               else f"SHACL: INVALID, {len(report.violations)} violation(s) "
+                    "(details: kgraph validate)") + "\n\n")
+    out.write("Records per class\n")
+    rows = [r[1:] for r in stats_rows(kg) if r[0] == "records"]
+    out.write(render(["class", "records"], rows, "table") + "\n")
+
+    ties = select(kg.graph, named_query("partner-tie-kinds").text)
+    out.write("Partners tied to Korea in the most ways (top 10)\n")
+    out.write(render(ties.columns, ties.rows[:10], "table") + "\n")
+
+    adm = select(kg.graph, named_query("agreements-per-administration").text)
+    out.write("Administrations with the most agreements\n")
+    out.write(render(adm.columns, adm.rows, "table"))
+    _write_outputs(kg, args.out)
+    return 0 if report.conforms else 1
+
+
+def _write_outputs(kg: KnowledgeGraph, out: Path) -> None:
+    """The network page and the publication dump, once those commands exist."""
+    return None

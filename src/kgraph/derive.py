@@ -1,0 +1,190 @@
+"""Derived facts that need dates, from explicit rules kept in this one module.
+
+Every triple made here goes into the *derived* graph, apart from what was
+asserted and from what OWL reasoning infers.  The rules:
+
+R1  Day bounds.  For each dated property P in ``DATE_PROPERTIES`` and each
+    value of it, ``PEarliest`` and ``PLatest`` (``xsd:date``) give the first
+    and last day the value can stand for (``"2009-04"`` -> 2009-04-01 and
+    2009-04-30).
+
+R2  Reference date.  A record's reference date decides its administration.
+    It is, in order of preference: ``dd:signedOn`` (agreements, sales),
+    ``dd:date`` (events, figures), ``dd:startDate`` (periods: "a record that
+    covers a period belongs to the administration in office at its start").
+    For classes in ``INTERVAL_DATED_CLASSES`` the start and end bound one
+    uncertain moment (an attaché office opened "in the 1950s"), so the reference
+    runs from the start's earliest to the end's latest day.  Its bounds are
+    ``dd:earliestDay`` and ``dd:latestDay``.
+
+R3  Administration.  If one administration was in office on every possible
+    day of the reference date, the record gets ``dd:duringAdministration`` it.
+    Otherwise it gets ``dd:possibleAdministration`` for each administration in
+    office on some possible day, and no ``dd:duringAdministration``: never a
+    guess.  Interim administrations (the office vacant) count as
+    administrations.
+
+R4  Acting presidency.  If every possible day lies within a suspension
+    (``dd:ActingPresidency``: Goh Kun 2004, Hwang Kyo-ahn 2016-17), the record
+    also gets ``dd:duringActingPresidency``; its administration is still the
+    suspended president's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from .dates import DATE_TYPES, DateError, bounds, day
+from .errors import KgraphError
+from .namespaces import DD
+
+#: Dated properties and the names of their bound properties (R1).
+DATE_PROPERTIES: dict[URIRef, tuple[URIRef, URIRef]] = {
+    DD.signedOn: (DD.signedOnEarliest, DD.signedOnLatest),
+    DD.inForceFrom: (DD.inForceFromEarliest, DD.inForceFromLatest),
+    DD.startDate: (DD.startDateEarliest, DD.startDateLatest),
+    DD.endDate: (DD.endDateEarliest, DD.endDateLatest),
+    DD.date: (DD.dateEarliest, DD.dateLatest),
+}
+
+#: Reference date preference (R2).
+REFERENCE_ORDER = (DD.signedOn, DD.date, DD.startDate)
+
+#: Classes whose start and end bound one uncertain moment (R2).
+INTERVAL_DATED_CLASSES = frozenset({DD.AttacheOffice, DD.AttacheOfficeRecord})
+
+#: Classes that are intervals of office themselves, not records.
+_OFFICE_CLASSES = frozenset({DD.Administration, DD.ActingPresidency})
+
+
+@dataclass(frozen=True)
+class Interval:
+    iri: URIRef
+    start: date
+    end: date
+
+    def contains(self, a: date, b: date) -> bool:
+        return self.start <= a and b <= self.end
+
+    def overlaps(self, a: date, b: date) -> bool:
+        return self.start <= b and a <= self.end
+
+
+def subclasses(graph: Graph, cls: URIRef) -> set[Node]:
+    """``cls`` and all its subclasses, following asserted rdfs:subClassOf."""
+    return set(graph.transitive_subjects(RDFS.subClassOf, cls))
+
+
+def instances(graph: Graph, cls: URIRef) -> set[Node]:
+    """Subjects typed ``cls`` or a subclass of it, without a reasoner."""
+    out: set[Node] = set()
+    for c in subclasses(graph, cls):
+        out.update(graph.subjects(RDF.type, c))
+    return out
+
+
+def intervals(graph: Graph, cls: URIRef) -> list[Interval]:
+    """Instances of ``cls`` with exact ``dd:startDate``/``dd:endDate`` days, by start."""
+    out = []
+    for s in instances(graph, cls):
+        start, end = graph.value(s, DD.startDate), graph.value(s, DD.endDate)
+        if isinstance(start, Literal) and isinstance(end, Literal):
+            out.append(Interval(URIRef(str(s)), bounds(start)[0], bounds(end)[1]))
+    return sorted(out, key=lambda i: i.start)
+
+
+def date_bounds(graph: Graph, subject: Node, prop: URIRef) -> tuple[date, date] | None:
+    """Bounds of the (single) value of ``prop`` on ``subject``, or None."""
+    value = graph.value(subject, prop)
+    if isinstance(value, Literal) and value.datatype in DATE_TYPES:
+        return bounds(value)
+    return None
+
+
+def reference_bounds(graph: Graph, subject: Node, interval_dated: set[Node]) -> tuple[date, date] | None:
+    """Rule R2: the bounds of a record's reference date."""
+    if subject in interval_dated:
+        a, b = date_bounds(graph, subject, DD.startDate), date_bounds(graph, subject, DD.endDate)
+        if a and b:
+            return a[0], b[1]
+    for prop in REFERENCE_ORDER:
+        found = date_bounds(graph, subject, prop)
+        if found:
+            return found
+    return None
+
+
+def derive(graph: Graph) -> Graph:
+    """Apply rules R1–R4 to ``graph`` (asserted data plus the ontology).
+
+    Returns a new graph with only the derived triples.
+    """
+    out = Graph()
+    errors: list[str] = []
+
+    # R1
+    for prop, (p_early, p_late) in DATE_PROPERTIES.items():
+        for s, value in graph.subject_objects(prop):
+            if not isinstance(value, Literal) or value.datatype not in DATE_TYPES:
+                continue  # wrong datatypes are SHACL's to report
+            try:
+                a, b = bounds(value)
+            except DateError as exc:
+                errors.append(f"{s} {_curie(prop)}: {exc}")
+                continue
+            out.add((s, p_early, day(a)))
+            out.add((s, p_late, day(b)))
+    if errors:
+        raise KgraphError("malformed dates:\n  " + "\n  ".join(errors),
+                          hint="write dates as \"YYYY-MM-DD\"^^xsd:date, \"YYYY-MM\"^^xsd:gYearMonth or \"YYYY\"^^xsd:gYear")
+
+    administrations = intervals(graph, DD.Administration)
+    acting = intervals(graph, DD.ActingPresidency)
+    offices: set[Node] = set()
+    for c in _OFFICE_CLASSES:
+        offices |= instances(graph, c)
+    interval_dated: set[Node] = set()
+    for c in INTERVAL_DATED_CLASSES:
+        interval_dated |= instances(graph, c)
+
+    for s in _dated_subjects(graph):
+        if s in offices:
+            continue
+        ref = reference_bounds(graph, s, interval_dated)
+        if ref is None:
+            continue
+        a, b = ref
+        out.add((s, DD.earliestDay, day(a)))
+        out.add((s, DD.latestDay, day(b)))
+        # R3
+        holding = [adm for adm in administrations if adm.contains(a, b)]
+        if len(holding) == 1:
+            out.add((s, DD.duringAdministration, holding[0].iri))
+        else:
+            for adm in administrations:
+                if adm.overlaps(a, b):
+                    out.add((s, DD.possibleAdministration, adm.iri))
+        # R4
+        for act in acting:
+            if act.contains(a, b):
+                out.add((s, DD.duringActingPresidency, act.iri))
+    return out
+
+
+def _dated_subjects(graph: Graph) -> Iterable[Node]:
+    seen: set[Node] = set()
+    for prop in DATE_PROPERTIES:
+        for s in graph.subjects(prop, None):
+            if s not in seen:
+                seen.add(s)
+                yield s
+
+
+def _curie(iri: URIRef) -> str:
+    s = str(iri)
+    return "dd:" + s[len(str(DD)):] if s.startswith(str(DD)) else s

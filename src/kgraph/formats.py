@@ -1,0 +1,100 @@
+"""Printing tables as text, CSV, TSV, JSON or Markdown, without pandas."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+FORMATS = ("table", "csv", "tsv", "json", "md")
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return f"{v:g}"
+    if isinstance(v, date):
+        return v.isoformat()
+    return str(v)
+
+
+def _json_value(v: Any) -> Any:
+    if isinstance(v, date):
+        return v.isoformat()
+    return v
+
+
+def render(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str = "table",
+           width: int | None = None) -> str:
+    """The rows in one of ``FORMATS``; ``table`` fits the terminal width."""
+    if fmt == "csv" or fmt == "tsv":
+        buf = io.StringIO()
+        w = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        w.writerow(columns)
+        for r in rows:
+            w.writerow([_cell(v) for v in r])
+        return buf.getvalue()
+    if fmt == "json":
+        return json.dumps([{c: _json_value(v) for c, v in zip(columns, r, strict=True)}
+                           for r in rows], ensure_ascii=False, indent=1) + "\n"
+    if fmt == "md":
+        esc = [[_cell(v).replace("|", "\\|") for v in r] for r in rows]
+        out = ["| " + " | ".join(columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
+        out += ["| " + " | ".join(r) + " |" for r in esc]
+        return "\n".join(out) + "\n"
+    if fmt == "table":
+        return _table(columns, rows, width or shutil.get_terminal_size((120, 24)).columns)
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def _display_width(s: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def _truncate(s: str, width: int) -> str:
+    if _display_width(s) <= width:
+        return s
+    out, w = "", 0
+    for ch in s:
+        cw = _display_width(ch)
+        if w + cw > width - 1:
+            break
+        out += ch
+        w += cw
+    return out + "…"
+
+
+def _pad(s: str, width: int, right: bool) -> str:
+    gap = " " * max(0, width - _display_width(s))
+    return gap + s if right else s + gap
+
+
+def _table(columns: Sequence[str], rows: Sequence[Sequence[Any]], width: int) -> str:
+    cells = [[_cell(v) for v in r] for r in rows]
+    numeric = [all(isinstance(r[i], (int, float)) and not isinstance(r[i], bool)
+                   for r in rows if r[i] is not None) and any(r[i] is not None for r in rows)
+               for i in range(len(columns))]
+    widths = [max([_display_width(c)] + [_display_width(r[i]) for r in cells])
+              for i, c in enumerate(columns)]
+    sep = 2
+    # Shrink the widest columns until the table fits the terminal.
+    while sum(widths) + sep * (len(widths) - 1) > width and max(widths, default=0) > 8:
+        i = widths.index(max(widths))
+        widths[i] -= 1
+    lines = ["  ".join(_pad(_truncate(c, widths[i]), widths[i], numeric[i])
+                       for i, c in enumerate(columns)).rstrip(),
+             "  ".join("─" * w for w in widths)]
+    for r in cells:
+        lines.append("  ".join(_pad(_truncate(v, widths[i]), widths[i], numeric[i])
+                               for i, v in enumerate(r)).rstrip())
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,63 @@
+"""The namespaces of the ontology, the instances and the named graphs."""
+
+from __future__ import annotations
+
+from rdflib import Namespace
+
+DD = Namespace("https://w3id.org/defdip/ontology#")
+DDSH = Namespace("https://w3id.org/defdip/shapes#")
+BASE = "https://w3id.org/defdip/id/"
+ID = Namespace(BASE)
+COUNTRY = Namespace(BASE + "country/")
+ORG = Namespace(BASE + "organization/")
+ADM = Namespace(BASE + "administration/")
+AGR = Namespace(BASE + "agreement/")
+SRC = Namespace(BASE + "source/")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+DCTERMS = Namespace("http://purl.org/dc/terms/")
+SCHEMA = Namespace("https://schema.org/")
+TIME = Namespace("http://www.w3.org/2006/time#")
+
+#: The country whose defence diplomacy the bundled data describes.
+KOREA = COUNTRY["KOR"]
+
+#: Named graphs that keep asserted, inferred and derived triples apart.
+GRAPH = Namespace("https://w3id.org/defdip/graph/")
+GRAPH_ONTOLOGY = GRAPH["ontology"]
+GRAPH_ASSERTED = GRAPH["asserted"]
+GRAPH_INFERRED = GRAPH["inferred"]
+GRAPH_DERIVED = GRAPH["derived"]
+
+#: Prefixes bound on every graph the package hands out (and used by queries).
+PREFIXES: dict[str, str] = {
+    "dd": str(DD),
+    "ddsh": str(DDSH),
+    "country": BASE + "country/",
+    "org": BASE + "organization/",
+    "place": BASE + "place/",
+    "adm": BASE + "administration/",
+    "person": BASE + "person/",
+    "agr": BASE + "agreement/",
+    "dep": BASE + "deployment/",
+    "sale": BASE + "sale/",
+    "weapon": BASE + "weapon/",
+    "exercise": BASE + "exercise/",
+    "event": BASE + "event/",
+    "office": BASE + "attache-office/",
+    "obs": BASE + "observation/",
+    "fig": BASE + "figure/",
+    "doc": BASE + "document/",
+    "concept": BASE + "concept/",
+    "src": BASE + "source/",
+    "prov": str(PROV),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "schema": str(SCHEMA),
+    "time": str(TIME),
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "sh": "http://www.w3.org/ns/shacl#",
+}

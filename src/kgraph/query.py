@@ -1,0 +1,230 @@
+"""SPARQL over the graph: SELECT to rows of Python values (or a pandas
+DataFrame), ASK to a bool, CONSTRUCT/DESCRIBE to a graph, and the library of
+named queries in ``kgraph/queries/*.rq``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rdflib import RDFS, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from .data import queries_dir
+from .errors import KgraphError
+from .namespaces import PREFIXES, SKOS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+_PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+
+
+# --- Named queries -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A query of the library: its name, one-line question and text."""
+
+    name: str
+    title: str
+    question: str
+    text: str
+    path: Path
+
+
+def _parse_header(path: Path) -> NamedQuery:
+    text = path.read_text(encoding="utf-8")
+    meta: dict[str, str] = {}
+    for line in text.splitlines():
+        m = re.match(r"#\s*(\w+)\s*:\s*(.+)", line)
+        if m:
+            meta.setdefault(m[1].lower(), m[2].strip())
+        elif line.strip() and not line.startswith("#"):
+            break
+    return NamedQuery(path.stem, meta.get("title", path.stem), meta.get("question", ""),
+                      text, path)
+
+
+def named_queries() -> list[NamedQuery]:
+    """Every named query, sorted by name."""
+    return [_parse_header(p) for p in sorted(queries_dir().glob("*.rq"))]
+
+
+def named_query(name: str) -> NamedQuery:
+    """One named query; unknown names raise KgraphError with the closest ones."""
+    path = queries_dir() / f"{name}.rq"
+    if path.is_file():
+        return _parse_header(path)
+    import difflib
+
+    names = [q.name for q in named_queries()]
+    close = difflib.get_close_matches(name, names, n=3)
+    hint = f"did you mean {', '.join(close)}?" if close else "list them with: kgraph queries"
+    raise KgraphError(f"no named query '{name}'", hint=hint)
+
+
+# --- Running queries -------------------------------------------------------------------
+
+_STRINGS_AND_COMMENTS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:\\.|[^"\\\n])*"'
+                                   r"|'(?:\\.|[^'\\\n])*'|#[^\n]*")
+_FORBIDDEN = re.compile(r"\b(SERVICE|LOAD)\b", re.IGNORECASE)
+
+
+def check_offline(sparql: str) -> None:
+    """Refuse SERVICE and LOAD: they make rdflib fetch URLs from other hosts."""
+    bare = _STRINGS_AND_COMMENTS.sub(" ", sparql)
+    m = _FORBIDDEN.search(bare)
+    if m:
+        raise KgraphError(f"SPARQL {m[1].upper()} is not allowed: kgraph never fetches data from "
+                          "other hosts", hint="query the local graph, or use --endpoint URL")
+
+
+def _prepare(sparql: str) -> str:
+    check_offline(sparql)
+    return sparql
+
+
+def _syntax_error(sparql: str, exc: Exception) -> KgraphError:
+    lineno = getattr(exc, "lineno", None)
+    col = getattr(exc, "col", None)
+    msg = getattr(exc, "msg", None) or str(exc)
+    if lineno is not None and col is not None:
+        lines = sparql.splitlines() or [""]
+        src = lines[lineno - 1] if 0 < lineno <= len(lines) else ""
+        return KgraphError(f"SPARQL syntax error at line {lineno}, column {col}: {msg}\n"
+                           f"    {src}\n    {' ' * (col - 1)}^")
+    return KgraphError(f"SPARQL error: {msg}")
+
+
+def run(graph: Graph, sparql: str, bindings: dict[str, Node] | None = None) -> Any:
+    """Run any SPARQL query on ``graph`` with the project prefixes predeclared;
+    returns rdflib's result."""
+    sparql = _prepare(sparql)
+    try:
+        from rdflib.plugins.sparql import prepareQuery
+
+        q = prepareQuery(sparql, initNs=PREFIXES)
+    except Exception as exc:
+        raise _syntax_error(sparql, exc) from exc
+    try:
+        return graph.query(q, initBindings=bindings or {})
+    except KgraphError:
+        raise
+    except Exception as exc:
+        raise KgraphError(f"SPARQL evaluation failed: {exc}") from exc
+
+
+# --- Values and labels ---------------------------------------------------------------------
+
+def python_value(node: Node | None, labels: dict[Node, str] | None = None) -> Any:
+    """A plain Python value for an RDF term.
+
+    Day dates become ``datetime.date``; month and year dates stay ISO strings
+    ("2009-04", "2009"); numbers become int/float; IRIs become their label
+    when ``labels`` has one, else the IRI.
+    """
+    if node is None:
+        return None
+    if isinstance(node, Literal):
+        dt = node.datatype
+        if dt == XSD.date:
+            try:
+                return date.fromisoformat(str(node)[:10])
+            except ValueError:
+                return str(node)
+        if dt in (XSD.gYear, XSD.gYearMonth):
+            return str(node)
+        v = node.toPython()
+        if isinstance(v, Decimal):
+            return int(v) if v == v.to_integral_value() else float(v)
+        if isinstance(v, (bool, int, float, str, date)):
+            return v
+        return str(node)
+    if labels is not None and node in labels:
+        return labels[node]
+    return str(node)
+
+
+def label_map(graph: Graph, lang: str = "en") -> dict[Node, str]:
+    """The best label of every labelled node: ``lang``, then English, then any."""
+    rank: dict[Node, tuple[int, str]] = {}
+    order = {lang: 0, "en": 1}
+    for prop in (SKOS.prefLabel, RDFS.label):
+        for s, lbl in graph.subject_objects(prop):
+            if not isinstance(lbl, Literal):
+                continue
+            r = order.get(lbl.language or "", 2) * 2 + (0 if prop == SKOS.prefLabel else 1)
+            if s not in rank or r < rank[s][0]:
+                rank[s] = (r, str(lbl))
+    return {s: v for s, (_, v) in rank.items()}
+
+
+@dataclass
+class Table:
+    """SELECT results as plain Python rows (no pandas needed)."""
+
+    columns: list[str]
+    rows: list[list[Any]]
+
+    def to_dataframe(self) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame(self.rows, columns=self.columns)
+
+    def records(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, r, strict=True)) for r in self.rows]
+
+
+def select(graph: Graph, sparql: str, *, lang: str = "en", labels: bool = True,
+           bindings: dict[str, Node] | None = None) -> Table:
+    """Run a SELECT query; IRIs shown as labels in ``lang`` unless ``labels=False``."""
+    result = run(graph, sparql, bindings)
+    if result.type != "SELECT":
+        raise KgraphError(f"expected a SELECT query, got {result.type}",
+                          hint="use kgraph.ask() or kgraph.construct() for other forms")
+    lmap = label_map(graph, lang) if labels else None
+    cols = [str(v) for v in result.vars]
+    rows = [[python_value(row[i], lmap) for i in range(len(cols))] for row in result]
+    return Table(cols, rows)
+
+
+def ask(graph: Graph, sparql: str) -> bool:
+    result = run(graph, sparql)
+    if result.type != "ASK":
+        raise KgraphError(f"expected an ASK query, got {result.type}")
+    return bool(result.askAnswer)
+
+
+def construct(graph: Graph, sparql: str) -> Graph:
+    result = run(graph, sparql)
+    if result.type not in ("CONSTRUCT", "DESCRIBE"):
+        raise KgraphError(f"expected a CONSTRUCT or DESCRIBE query, got {result.type}")
+    g = Graph()
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns)
+    for t in result.graph:
+        g.add(t)
+    return g
+
+
+def resolve(text_or_name: str) -> str:
+    """A query's text from a named query, a file path, or the text itself."""
+    s = text_or_name.strip()
+    if re.fullmatch(r"[A-Za-z0-9_\-]+", s):
+        return named_query(s).text
+    p = Path(s)
+    if len(s) < 4096 and "\n" not in s and (p.suffix in (".rq", ".sparql") or p.is_file()):
+        if not p.is_file():
+            raise KgraphError(f"{p}: no such query file")
+        return p.read_text(encoding="utf-8")
+    return text_or_name
+
+
+__all__ = ["NamedQuery", "Table", "ask", "construct", "label_map", "named_queries",
+           "named_query", "python_value", "resolve", "run", "select"]
