@@ -35,7 +35,7 @@ def _root() -> Path:
         return checkout
     raise KgraphError(
         "The bundled ontology and graph were not found next to the package.",
-        hint="reinstall kgraph (pip install --force-reinstall kgraph) or pass data files explicitly",
+        hint="reinstall kgraph (pip install --force-reinstall kgraph)",
     )
 
 

@@ -77,9 +77,9 @@ def _describe_parse_error(path: Path, fmt: str, text: str, exc: Exception) -> st
         lineno = int(line) + 1
         src_line = _line(text, lineno)
         return f"{path}:{lineno}: {what} syntax error: {why or exc}\n    {src_line.strip()}"
-    lineno = getattr(exc, "lineno", None)
-    if lineno is not None:  # json decoders
-        return f"{path}:{lineno}: {what} syntax error: {exc}"
+    json_line = getattr(exc, "lineno", None)
+    if json_line is not None:  # json decoders
+        return f"{path}:{json_line}: {what} syntax error: {exc}"
     if fmt == "nt":
         bad = _first_bad_ntriples_line(text)
         if bad is not None:

@@ -5,15 +5,16 @@ named queries in ``kgraph/queries/*.rq``."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rdflib import RDFS, Graph, Literal, URIRef
+from rdflib import RDFS, Graph, Literal
 from rdflib.namespace import XSD
-from rdflib.term import Node
+from rdflib.term import Identifier, Node
 
 from .data import queries_dir
 from .errors import KgraphError
@@ -102,7 +103,7 @@ def _syntax_error(sparql: str, exc: Exception) -> KgraphError:
     return KgraphError(f"SPARQL error: {msg}")
 
 
-def run(graph: Graph, sparql: str, bindings: dict[str, Node] | None = None) -> Any:
+def run(graph: Graph, sparql: str, bindings: Mapping[str, Identifier] | None = None) -> Any:
     """Run any SPARQL query on ``graph`` with the project prefixes predeclared;
     returns rdflib's result."""
     sparql = _prepare(sparql)
@@ -182,7 +183,7 @@ class Table:
 
 
 def select(graph: Graph, sparql: str, *, lang: str = "en", labels: bool = True,
-           bindings: dict[str, Node] | None = None) -> Table:
+           bindings: Mapping[str, Identifier] | None = None) -> Table:
     """Run a SELECT query; IRIs shown as labels in ``lang`` unless ``labels=False``."""
     result = run(graph, sparql, bindings)
     if result.type != "SELECT":

@@ -1,0 +1,56 @@
+"""Shared fixtures: the bundled graph, built once per test session with a
+private reasoning cache."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    # A cache of our own: tests never read or write the user's cache folder.
+    os.environ["KGRAPH_CACHE_DIR"] = str(tmp_path_factory.mktemp("kgraph-cache"))
+
+
+@pytest.fixture(scope="session")
+def kg(_private_cache: None):
+    from kgraph.build import build
+
+    return build(progress=False)
+
+
+@pytest.fixture(scope="session")
+def graph(kg):
+    return kg.graph
+
+
+@pytest.fixture(scope="session")
+def sel(graph):
+    """Run a SELECT on the reasoned graph; rows as tuples of Python values, IRIs as CURIEs."""
+    from rdflib import URIRef
+
+    from kgraph.query import run
+    from kgraph.validate import curie
+
+    def _sel(sparql: str) -> list[tuple]:
+        out = []
+        for row in run(graph, sparql):
+            vals = []
+            for v in row:
+                if isinstance(v, URIRef):
+                    vals.append(curie(v))
+                elif v is None:
+                    vals.append(None)
+                else:
+                    from kgraph.query import python_value
+
+                    vals.append(python_value(v))
+            out.append(tuple(vals))
+        return out
+
+    return _sel

@@ -1,0 +1,146 @@
+"""SHACL: the bundled graph is valid, and broken records are caught with a
+message that names the record and what is wrong."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import XSD
+
+from kgraph.derive import derive
+from kgraph.namespaces import DD, PREFIXES, PROV
+from kgraph.validate import ValidationReport, validate, validate_graph
+
+
+def test_bundled_graph_is_valid(kg):
+    report = validate(kg)
+    assert report.conforms, report.text()
+    assert report.violations == ()
+
+
+def _mutated(kg, remove=(), add_ttl: str = "") -> ValidationReport:
+    data = Graph()
+    for part in (kg.ontology, kg.asserted):
+        for t in part:
+            data.add(t)
+    for t in remove:
+        data.remove(t)
+    if add_ttl:
+        prologue = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items())
+        data.parse(data=prologue + add_ttl, format="turtle")
+    for t in derive(data):
+        data.add(t)
+    return validate_graph(data, kg.shapes)
+
+
+def _messages_for(report: ValidationReport, focus: str) -> str:
+    return "\n".join(str(v) for v in report.violations if v.focus == focus)
+
+
+A = URIRef(PREFIXES["agr"] + "defcoop-JPN")
+
+MUTATIONS = {
+    "wrong datatype": (
+        [(A, DD.signedOn, None)],
+        'agr:defcoop-JPN dd:signedOn "April 2009" .',
+        "agr:defcoop-JPN", "dd:signedOn must be one value typed xsd:date"),
+    "malformed date": (
+        [(A, DD.signedOn, None)],
+        'agr:defcoop-JPN dd:signedOn "2009-13"^^xsd:gYearMonth .',
+        "agr:defcoop-JPN", "dd:signedOn must be one value typed"),
+    "unknown partner": (
+        [(A, DD.partner, None), (A, DD.party, None)],
+        "agr:defcoop-JPN dd:partner country:XXX ; dd:party country:KOR , country:XXX .",
+        "agr:defcoop-JPN", "must be a known dd:Country or dd:Organization"),
+    "partner not a party": (
+        [(A, DD.party, URIRef(PREFIXES["country"] + "JPN"))],
+        "",
+        "agr:defcoop-JPN", "partner is not listed among its dd:party"),
+    "missing provenance": (
+        [(A, PROV.wasDerivedFrom, None)],
+        "",
+        "agr:defcoop-JPN", "no provenance"),
+    "two signing dates": (
+        [],
+        'agr:defcoop-JPN dd:signedOn "2010-04"^^xsd:gYearMonth .',
+        "agr:defcoop-JPN", "must be one value"),
+    "dated before 1945": (
+        [(A, DD.signedOn, None)],
+        'agr:defcoop-JPN dd:signedOn "1890-04"^^xsd:gYearMonth .',
+        "agr:defcoop-JPN", "wholly before 1945"),
+    "dated after 2020": (
+        [(A, DD.signedOn, None)],
+        'agr:defcoop-JPN dd:signedOn "2031-04"^^xsd:gYearMonth .',
+        "agr:defcoop-JPN", "wholly after 2020"),
+    "in force before signed": (
+        [],
+        'agr:defcoop-JPN dd:inForceFrom "2001-01-01"^^xsd:date .',
+        "agr:defcoop-JPN", "enters into force before it was signed"),
+    "negative personnel": (
+        [],
+        """dep:test-unit a dd:Deployment ; rdfs:label "test"@en ; dd:startDate "2001-01"^^xsd:gYearMonth ;
+           dd:destination country:JPN ; dd:totalPersonnel -5 ; prov:wasDerivedFrom src:appendix-2 .""",
+        "dep:test-unit", "non-negative integer"),
+    "end before start": (
+        [],
+        """dep:test-unit a dd:Deployment ; rdfs:label "test"@en ; dd:startDate "2001-05"^^xsd:gYearMonth ;
+           dd:endDate "2001-02"^^xsd:gYearMonth ; dd:destination country:JPN ; prov:wasDerivedFrom src:appendix-2 .""",
+        "dep:test-unit", "ends before it starts"),
+    "ongoing with an end": (
+        [],
+        """dep:test-unit a dd:Deployment ; rdfs:label "test"@en ; dd:startDate "2001-05"^^xsd:gYearMonth ;
+           dd:endDate "2003-02"^^xsd:gYearMonth ; dd:ongoing true ; dd:destination country:JPN ;
+           prov:wasDerivedFrom src:appendix-2 .""",
+        "dep:test-unit", "dd:ongoing true but has a dd:endDate"),
+    "current figure without its day": (
+        [],
+        """dep:test-unit a dd:Deployment ; rdfs:label "test"@en ; dd:startDate "2001-05"^^xsd:gYearMonth ;
+           dd:destination country:JPN ; dd:currentPersonnel 3 ; prov:wasDerivedFrom src:appendix-2 .""",
+        "dep:test-unit", "needs dd:asOf"),
+    "consent not a boolean": (
+        [],
+        """dep:test-unit a dd:Deployment ; rdfs:label "test"@en ; dd:startDate "2001-05"^^xsd:gYearMonth ;
+           dd:destination country:JPN ; dd:assemblyConsent "yes" ; prov:wasDerivedFrom src:appendix-2 .""",
+        "dep:test-unit", "xsd:boolean"),
+    "destination not a place": (
+        [],
+        """dep:test-unit a dd:Deployment ; rdfs:label "test"@en ; dd:startDate "2001-05"^^xsd:gYearMonth ;
+           dd:destination country:ATLANTIS ; prov:wasDerivedFrom src:appendix-2 .""",
+        "dep:test-unit", "must be a known dd:Place"),
+    "sale of an unknown weapon": (
+        [],
+        """sale:test a dd:ArmsSale ; rdfs:label "test"@en ; dd:signedOn "2001-05-01"^^xsd:date ;
+           dd:buyer country:TUR ; dd:weapon weapon:death-ray ; prov:wasDerivedFrom src:figure-13 .""",
+        "sale:test", "must be a known dd:Weapon"),
+    "lowercase ISO code": (
+        [(URIRef(PREFIXES["country"] + "JPN"), DD.iso3, None)],
+        'country:JPN dd:iso3 "jpn" .',
+        "country:JPN", "three capital letters"),
+    "administration ending before it starts": (
+        [(URIRef(PREFIXES["adm"] + "kim-dae-jung"), DD.endDate, None)],
+        'adm:kim-dae-jung dd:endDate "1990-01-01"^^xsd:date .',
+        "adm:kim-dae-jung", "ends before it starts"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(MUTATIONS))
+def test_mutation_is_caught(kg, kind):
+    remove, add, focus, expected = MUTATIONS[kind]
+    report = _mutated(kg, remove, add)
+    assert not report.conforms
+    messages = _messages_for(report, focus)
+    assert expected in messages, f"{kind}: got\n{messages or report.text()[:2000]}"
+
+
+def test_report_text_names_record_and_label(kg):
+    report = _mutated(kg, [(A, PROV.wasDerivedFrom, None)])
+    line = next(str(v) for v in report.violations
+                if v.focus == "agr:defcoop-JPN" and v.path == "prov:wasDerivedFrom")
+    assert line.startswith("Violation: agr:defcoop-JPN (")
+    assert "Japan" in line and "no provenance" in line
+
+
+def test_malformed_literal_is_not_silently_dated(kg):
+    data = Graph()
+    data.add((A, DD.signedOn, Literal("2009-13", datatype=XSD.gYearMonth)))
+    assert (A, DD.earliestDay, None) not in derive(data)
