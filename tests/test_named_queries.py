@@ -248,3 +248,16 @@ def test_attache_offices_by_decade(q):
     assert len(rows) == 12
     nineties = {r["direction"]: r["stated_count"] for r in rows if r["decade_start"] == "1990"}
     assert nineties == {"concept:attache-outbound": 10, "concept:attache-inbound": 5}
+
+
+def test_partner_tie_kinds(q):
+    rows = q("partner-tie-kinds")
+    top = rows[0]
+    # The Philippines: defence cooperation, GSOMIA, two defence-industry MOUs,
+    # the FA-50 purchase, the Araw unit, attaché offices both ways (1950s),
+    # and the 1950 UN Command: 7 kinds, 9 ties.
+    assert (top["partner"], top["kinds"], top["ties"]) == ("country:PHL", 7, 9)
+    usa = next(r for r in rows if r["partner"] == "country:USA")
+    assert usa["kinds"] == 6                # everything but defence cooperation and arms purchase
+    assert usa["first_tie"] == dt.date(1940, 1, 1)   # US attaché office in Korea, 1940s
+    assert all(r["partner"] != "country:KOR" for r in rows)
