@@ -85,7 +85,64 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("stats", help="counts of triples and records per class")
     _add_format(s)
     _add_graph_options(s)
+
+    from .network import MEASURES, PROJECTIONS
+
+    n = sub.add_parser("network", help="write the partner network: an offline page, GraphML or GEXF",
+                       description="Write Korea's partner network. --format html (default) writes "
+                                   "one self-contained page, network.html, with every projection "
+                                   "and a slice per administration; graphml and gexf write one "
+                                   "projection for Gephi or Cytoscape.")
+    n.add_argument("--out", metavar="DIR", type=Path, default=Path("kgraph-out"),
+                   help="output folder (default: ./kgraph-out)")
+    n.add_argument("--format", "-f", choices=("html", "graphml", "gexf"), default="html")
+    n.add_argument("--projection", "-p", choices=PROJECTIONS, default="ego",
+                   help="projection for graphml/gexf (default: ego)")
+    n.add_argument("--size-by", choices=MEASURES, default="strength",
+                   help="centrality that sizes the nodes (default: strength)")
+    n.add_argument("--lang", default="en", help="node labels: en (default), ja, ko")
+    _add_slice_options(n)
+    _add_graph_options(n)
+
+    c = sub.add_parser("centrality", help="centrality of each node of a projection",
+                       description="Degree, strength (weighted degree), betweenness, closeness, "
+                                   "eigenvector and PageRank per node of a projection.")
+    c.add_argument("--projection", "-p", choices=PROJECTIONS + ("bipartite-projection",),
+                   default="ego", help="projection (default: ego)")
+    c.add_argument("--by", choices=MEASURES, default="strength", help="sort by (default: strength)")
+    c.add_argument("--top", type=int, default=0, metavar="N", help="only the first N rows")
+    _add_slice_options(c)
+    _add_format(c)
+    _add_graph_options(c)
+
+    fg = sub.add_parser("figures", help="write the matplotlib figures (PNG and SVG)",
+                        description="Agreements per administration (the report's Figures 4-6, "
+                                    "rebuilt) and the timeline of deployments.")
+    fg.add_argument("--out", metavar="DIR", type=Path, default=Path("kgraph-out"),
+                    help="output folder (default: ./kgraph-out)")
+    _add_graph_options(fg)
     return p
+
+
+def _years(text: str) -> tuple[int, int]:
+    import re
+
+    m = re.fullmatch(r"(\d{4})(?:-(\d{4}))?", text.strip())
+    if not m:
+        raise argparse.ArgumentTypeError("expected YEAR or FROM-TO, e.g. 2008-2013")
+    a = int(m[1])
+    b = int(m[2]) if m[2] else a
+    if b < a:
+        raise argparse.ArgumentTypeError(f"the range {text} ends before it starts")
+    return a, b
+
+
+def _add_slice_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--years", type=_years, metavar="FROM-TO",
+                   help="only ties dated within these years, e.g. 2008-2013")
+    g.add_argument("--administration", metavar="KEY",
+                   help="only ties under one administration, e.g. lee-myung-bak")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

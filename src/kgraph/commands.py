@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from .build import KnowledgeGraph, build
 from .errors import KgraphError
@@ -129,6 +130,95 @@ def cmd_main(args: argparse.Namespace) -> int:
     return 0 if report.conforms else 1
 
 
+def _writable(out: Path) -> Path:
+    """The output folder, created if needed; a clear error if it cannot be."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".kgraph-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise KgraphError(f"{out}: cannot write there ({exc.strerror or exc})",
+                          hint="choose another folder with --out DIR") from exc
+    return out
+
+
 def _write_outputs(kg: KnowledgeGraph, out: Path) -> None:
-    """The network page and the publication dump, once those commands exist."""
-    return None
+    """The network page (and, once it exists, the publication dump)."""
+    from .progress import step
+    from .viz import write_network_page
+
+    out = _writable(out)
+    with step("Drawing the partner network"):
+        page = write_network_page(kg.graph, out)
+    sys.stdout.write(f"\nWrote {page} (open it in a browser; works offline)\n")
+
+
+def _projection(args: argparse.Namespace, kg: KnowledgeGraph) -> Any:
+    from . import network
+
+    name = args.projection
+    base = "bipartite" if name == "bipartite-projection" else name
+    g = network.projection(kg.graph, base, years=args.years, administration=args.administration)
+    if name == "bipartite-projection":
+        g = network.bipartite_projection(g)
+    if g.number_of_nodes() == 0:
+        raise KgraphError("no ties in this selection", hint="widen --years or check --administration")
+    return g
+
+
+def cmd_network(args: argparse.Namespace) -> int:
+    from . import network
+    from .viz import write_network_page
+
+    kg = _kg(args)
+    out = _writable(args.out)
+    if args.format == "html":
+        if args.years or args.administration:
+            raise KgraphError("--years and --administration apply to graphml/gexf; the page "
+                              "already has a slice per administration")
+        path = write_network_page(kg.graph, out, size_by=args.size_by, lang=args.lang)
+    else:
+        g = _projection(args, kg)
+        suffix = f"-{g.graph['slice']}" if g.graph.get("slice") else ""
+        path = out / f"network-{args.projection}{suffix}.{args.format}"
+        network.to_file(g, path, args.format)
+    print(path)
+    return 0
+
+
+def cmd_centrality(args: argparse.Namespace) -> int:
+    from .network import centrality
+
+    kg = _kg(args)
+    g = _projection(args, kg)
+    df = centrality(g, sort_by=args.by)
+    if args.top:
+        df = df.head(args.top)
+    cols = ["label", "type", "region", "degree", "strength", "betweenness", "closeness",
+            "eigenvector", "pagerank"]
+    rows = [[r[c] for c in cols] for r in df.to_dict("records")]
+    sys.stderr.write(f"# {g.graph.get('name')}: {g.graph.get('description', '')}"
+                     f" ({g.graph.get('slice', 'all years')}; sorted by {args.by})\n")
+    sys.stdout.write(render(cols, rows, args.format))
+    return 0
+
+
+def cmd_figures(args: argparse.Namespace) -> int:
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError as exc:
+        raise KgraphError("figures need matplotlib", hint="pip install 'kgraph[plots]'") from exc
+    from . import figures
+
+    kg = _kg(args)
+    out = _writable(args.out)
+    for name, fig in (("agreements-per-administration", figures.agreements_per_administration(kg.graph)),
+                      ("deployment-timeline", figures.deployment_timeline(kg.graph))):
+        for ext in ("png", "svg"):
+            path = out / f"{name}.{ext}"
+            tmp = out / f".{name}.tmp.{ext}"
+            fig.savefig(tmp, dpi=120, metadata={"Date": None} if ext == "svg" else None)
+            tmp.replace(path)
+            print(path)
+    return 0

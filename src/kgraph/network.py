@@ -1,0 +1,515 @@
+"""Korea's partner network: projections of the graph for network analysis.
+
+A graph whose every edge is "Korea – partner" is a star, where degree,
+betweenness and eigenvector centrality say nothing.  So there are several
+projections, all built from one SPARQL query over the reasoned graph:
+
+``ego``
+    Korea and its partners; one edge per partner, weight = number of ties of
+    every kind, with per-kind counts, the first tie's date and administration,
+    and the records behind the edge.
+``multiplex``
+    The same pairs as a MultiGraph, one edge per kind of tie (key = kind).
+``partners``
+    Partner to partner: two partners are tied by each *context* they share: a
+    multilateral record (an exercise with several foreign participants, the
+    1950 UN Command), a grouping both belong to (NATO, ASEAN, NORDEFCO), and
+    each kind of instrument both hold with Korea.  A context shared by n
+    partners adds 1/(n-1) to each of their pairs (Newman's weighting for
+    co-affiliation networks): a three-nation exercise ties its members
+    strongly, the 49 partners of a defence cooperation agreement only weakly.
+    ``shared`` on an edge counts the contexts, ``weight`` sums their shares.
+``bipartite``
+    Partners (``bipartite=0``) and the instruments or events that tie them to Korea
+    (``bipartite=1``); ``bipartite_projection`` gives its weighted projection
+    onto partners (weight = shared records: only multilateral records connect
+    two partners).
+
+What counts as a tie of each kind (decided once, here):
+
+- defence cooperation / military information / defence industry: the
+  agreement's ``dd:partner`` (a country or an organization such as NATO);
+- arms purchase: the sale's ``dd:buyer``;
+- deployment: each ``dd:destination`` that is a country (sea areas and regions
+  are not partners), **except** when the deployment serves in a national
+  command of a third state (``dd:mission`` with ``dd:nationalCommandOf``): then
+  the tie is with that state.  Liaison officers at US Africa Command in Germany
+  or US Central Command in Florida tie Korea to the United States, not Germany;
+- exercise: each ``dd:participant`` of a ``dd:Exercise`` other than Korea;
+- attaché office: the other country of a ``dd:AttacheOffice`` (Korea's office
+  there, or its office in Korea);
+- 1950 UN Command: each country in 図表1 as printed (Korea itself excluded).
+
+A record's date is its ``dd:earliestDay`` (for the UN Command, the start of
+the Korean War); its administration is ``dd:duringAdministration``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from rdflib import Graph, Literal
+
+from .errors import KgraphError
+from .namespaces import KOREA
+from .query import run
+
+if TYPE_CHECKING:
+    import networkx as nx
+    import pandas as pd
+
+#: Kinds of tie, in the order they are shown, with English labels.
+TIE_KINDS: dict[str, str] = {
+    "defence-cooperation": "defence cooperation agreement",
+    "military-information": "military information agreement",
+    "defence-industry": "defence-industry instrument",
+    "arms-purchase": "arms purchase",
+    "deployment": "deployment",
+    "exercise": "exercise",
+    "attache-office": "attaché office",
+    "un-command-1950": "1950 UN Command",
+}
+
+PROJECTIONS = ("ego", "multiplex", "partners", "bipartite")
+
+TIES_QUERY = """
+SELECT ?partner ?kind ?record ?context ?early ?late ?adm WHERE {
+  {
+    VALUES (?cls ?kind) {
+      (dd:DefenseCooperationAgreement "defence-cooperation")
+      (dd:MilitaryInformationAgreement "military-information")
+      (dd:DefenseIndustryAgreement "defence-industry")
+    }
+    ?record a ?cls ; dd:partner ?partner .
+  } UNION {
+    ?record a dd:ArmsSale ; dd:buyer ?partner . BIND("arms-purchase" AS ?kind)
+  } UNION {
+    ?record a dd:Deployment ; dd:destination ?partner . ?partner a dd:Country .
+    FILTER NOT EXISTS { ?record dd:mission/dd:nationalCommandOf ?state }
+    BIND("deployment" AS ?kind)
+  } UNION {
+    ?record a dd:Deployment ; dd:mission/dd:nationalCommandOf ?partner .
+    BIND("deployment" AS ?kind)
+  } UNION {
+    ?record a dd:Exercise ; dd:participant ?partner . BIND("exercise" AS ?kind)
+  } UNION {
+    ?record a dd:AttacheOffice ; dd:hostCountry|dd:sendingCountry ?partner .
+    BIND("attache-office" AS ?kind)
+  } UNION {
+    ?record a dd:Participation ; dd:participationIn org:un-command ; dd:participant ?partner .
+    BIND("un-command-1950" AS ?kind)
+  }
+  FILTER(?partner != country:KOR)
+  OPTIONAL { ?record dd:earliestDay ?e0 ; dd:latestDay ?l0 }
+  OPTIONAL { ?record dd:conflict ?war . ?war dd:startDateEarliest ?e1 ; dd:startDateLatest ?l1 }
+  BIND(COALESCE(?e0, ?e1) AS ?early)
+  BIND(COALESCE(?l0, ?l1) AS ?late)
+  OPTIONAL { ?record dd:duringAdministration ?adm }
+  OPTIONAL { ?record dd:participationIn ?multilateral }
+  BIND(COALESCE(?multilateral, ?record) AS ?context)
+}
+"""
+
+NODES_QUERY = """
+SELECT ?node ?type ?iso3 ?successor_iso3 ?label ?lang WHERE {
+  VALUES ?type { dd:Country dd:FormerState dd:Organization dd:Mission }
+  ?node a ?type .
+  OPTIONAL { ?node dd:iso3 ?iso3 }
+  OPTIONAL { ?succ dd:successorOf ?node ; dd:iso3 ?successor_iso3 }
+  OPTIONAL { ?node rdfs:label ?label . BIND(LANG(?label) AS ?lang) }
+}
+"""
+
+CONTEXT_QUERY = """
+SELECT ?actor ?context WHERE {
+  { ?actor dd:memberOf ?context . }
+  UNION
+  { ?context a dd:Exercise ; dd:participant ?actor . }
+  UNION
+  { ?context a dd:Mission ; dd:participant ?actor . }
+  FILTER(?actor != country:KOR)
+}
+"""
+
+
+@dataclass(frozen=True)
+class Tie:
+    """One record that ties Korea to a partner.
+
+    ``context`` is the instrument or event the record belongs to: the record
+    itself, or for a participation record the multilateral body (the 1950 UN
+    Command), so that partners sharing it can be linked.
+    """
+
+    partner: str
+    kind: str
+    record: str
+    context: str
+    early: date | None
+    late: date | None
+    administration: str | None
+
+
+def _iso(v: Any) -> date | None:
+    if isinstance(v, Literal):
+        try:
+            return date.fromisoformat(str(v)[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def ties(graph: Graph) -> list[Tie]:
+    """Every (partner, kind, record) tie in the graph, sorted by date."""
+    out = []
+    for r in run(graph, TIES_QUERY):
+        out.append(Tie(str(r.partner), str(r.kind), str(r.record), str(r.context),
+                       _iso(r.early), _iso(r.late), str(r.adm) if r.adm is not None else None))
+    out = sorted(set(out), key=lambda t: (t.early or date.max, t.partner, t.kind, t.record))
+    return out
+
+
+# --- Slices ------------------------------------------------------------------------------
+
+def select_ties(all_ties: Iterable[Tie], years: tuple[int, int] | None = None,
+                administration: str | None = None) -> list[Tie]:
+    """Ties within a year range (both ends inclusive; a tie counts when all its
+    possible days fall inside) or under one administration (its IRI or key)."""
+    out = []
+    for t in all_ties:
+        if years is not None:
+            if t.early is None or t.late is None:
+                continue
+            if not (years[0] <= t.early.year and t.late.year <= years[1]):
+                continue
+        if administration is not None:
+            if t.administration is None:
+                continue
+            if not (t.administration == administration
+                    or t.administration.rsplit("/", 1)[-1] == administration):
+                continue
+        out.append(t)
+    return out
+
+
+# --- Node attributes ---------------------------------------------------------------------
+
+def node_attributes(graph: Graph) -> dict[str, dict[str, Any]]:
+    """IRI -> labels (en/ja/ko), type, ISO code and UN M49 region."""
+    attrs: dict[str, dict[str, Any]] = defaultdict(dict)
+    rank = {"dd:FormerState": 0, "dd:Country": 1, "dd:Mission": 2, "dd:Organization": 3}
+    for r in run(graph, NODES_QUERY):
+        a = attrs[str(r.node)]
+        a["iri"] = str(r.node)
+        t = "dd:" + str(r.type).rsplit("#", 1)[-1]
+        if rank[t] < rank.get(a.get("type", "dd:Organization"), 9) or "type" not in a:
+            a["type"] = t
+        if r.iso3 is not None:
+            a["iso3"] = str(r.iso3)
+        if r.successor_iso3 is not None:
+            a["successor_iso3"] = str(r.successor_iso3)
+        if r.label is not None and str(r.lang) in ("en", "ja", "ko"):
+            a.setdefault(f"label_{r.lang}", str(r.label))
+    def code_of(a: dict[str, Any]) -> str | None:
+        # A former state takes its successor's region (the Soviet Union's SUN
+        # is ISO 3166-3, unknown to M49).
+        if a.get("type") == "dd:FormerState":
+            return a.get("successor_iso3") or a.get("iso3")
+        return a.get("iso3")
+
+    codes = {code_of(a) for a in attrs.values()} - {None}
+    regions = _un_regions(sorted(c for c in codes if c))
+    for a in attrs.values():
+        code = code_of(a)
+        if a.get("type") in ("dd:Organization", "dd:Mission"):
+            a["region"] = "International organization"
+        else:
+            a["region"] = regions.get(code or "", "Unknown")
+        a.setdefault("label_en", a["iri"].rsplit("/", 1)[-1])
+        a["label"] = a["label_en"]
+    return dict(attrs)
+
+
+def _un_regions(codes: list[str]) -> dict[str, str]:
+    """UN M49 sub-regions from country_converter (a maintained classification)."""
+    if not codes:
+        return {}
+    import logging
+
+    import country_converter as coco
+
+    logging.getLogger("country_converter").setLevel(logging.ERROR)
+    names = coco.convert(codes, src="ISO3", to="UNregion", not_found=None)
+    if isinstance(names, str):
+        names = [names]
+    return {c: (n if isinstance(n, str) and n != c else "Unknown")
+            for c, n in zip(codes, names, strict=True)}
+
+
+# --- Projections -------------------------------------------------------------------------
+
+def _add_node(g: nx.Graph, iri: str, attrs: dict[str, dict[str, Any]], **extra: Any) -> None:
+    a = dict(attrs.get(iri, {"iri": iri, "label": iri.rsplit("/", 1)[-1]}))
+    a.update(extra)
+    g.add_node(iri, **{k: v for k, v in a.items() if v is not None})
+
+
+def ego(tie_list: list[Tie], attrs: dict[str, dict[str, Any]]) -> nx.Graph:
+    """Korea and its partners, one weighted edge per partner."""
+    import networkx as nx
+
+    g = nx.Graph(name="ego", description="Korea and its partners; weight = ties of every kind")
+    korea = str(KOREA)
+    _add_node(g, korea, attrs, role="ego")
+    by_partner: dict[str, list[Tie]] = defaultdict(list)
+    for t in tie_list:
+        by_partner[t.partner].append(t)
+    for partner, ts in by_partner.items():
+        _add_node(g, partner, attrs, role="partner")
+        counts = {k: sum(1 for t in ts if t.kind == k) for k in TIE_KINDS}
+        first = min(ts, key=lambda t: t.early or date.max)
+        g.add_edge(korea, partner, weight=len({(t.kind, t.record) for t in ts}),
+                   kinds=sum(1 for v in counts.values() if v),
+                   first_date=first.early.isoformat() if first.early else "",
+                   first_administration=first.administration or "",
+                   records=" ".join(sorted({t.record for t in ts})),
+                   tie_kinds=" ".join(k for k, v in counts.items() if v),
+                   **{f"n_{k.replace('-', '_')}": v for k, v in counts.items()})
+    return g
+
+
+def multiplex(tie_list: list[Tie], attrs: dict[str, dict[str, Any]]) -> nx.MultiGraph:
+    """One edge per (partner, kind of tie), key = kind."""
+    import networkx as nx
+
+    g = nx.MultiGraph(name="multiplex", description="Korea and its partners; one edge per kind of tie")
+    korea = str(KOREA)
+    _add_node(g, korea, attrs, role="ego")
+    grouped: dict[tuple[str, str], list[Tie]] = defaultdict(list)
+    for t in tie_list:
+        grouped[(t.partner, t.kind)].append(t)
+    for (partner, kind), ts in grouped.items():
+        _add_node(g, partner, attrs, role="partner")
+        first = min(ts, key=lambda t: t.early or date.max)
+        g.add_edge(korea, partner, key=kind, kind=kind, weight=len({t.record for t in ts}),
+                   first_date=first.early.isoformat() if first.early else "",
+                   records=" ".join(sorted({t.record for t in ts})))
+    return g
+
+
+def partners(tie_list: list[Tie], attrs: dict[str, dict[str, Any]],
+             memberships: dict[str, set[str]] | None = None) -> nx.Graph:
+    """Partner-to-partner ties from shared contexts (see the module docstring)."""
+    import itertools
+
+    import networkx as nx
+
+    g = nx.Graph(name="partners",
+                 description="partners tied by the contexts they share (multilateral records, "
+                             "groupings, kinds of instrument with Korea); a context of n partners "
+                             "adds 1/(n-1) to each pair")
+    contexts: dict[str, set[str]] = defaultdict(set)   # context -> partners
+    kinds_of: dict[str, set[str]] = defaultdict(set)
+    by_record: dict[str, set[str]] = defaultdict(set)
+    for t in tie_list:
+        by_record[t.context].add(t.partner)
+        kinds_of[t.partner].add(t.kind)
+        _add_node(g, t.partner, attrs)
+    for record, ps in by_record.items():
+        if len(ps) > 1:
+            contexts[record] |= ps
+    for actor, groups in (memberships or {}).items():
+        if actor in g:
+            for grp in groups:
+                contexts[grp].add(actor)
+    for partner, ks in kinds_of.items():
+        for k in ks:
+            if k in ("defence-cooperation", "military-information", "defence-industry"):
+                contexts["kind:" + k].add(partner)
+    for ctx, members in contexts.items():
+        share = 1.0 / (len(members) - 1) if len(members) > 1 else 0.0
+        for a, b in itertools.combinations(sorted(members), 2):
+            if g.has_edge(a, b):
+                g[a][b]["weight"] += share
+                g[a][b]["shared"] += 1
+                g[a][b]["contexts"] += " " + ctx
+            else:
+                g.add_edge(a, b, weight=share, shared=1, contexts=ctx)
+    for _, _, d in g.edges(data=True):
+        d["weight"] = round(d["weight"], 6)
+    return g
+
+
+def bipartite(tie_list: list[Tie], attrs: dict[str, dict[str, Any]]) -> nx.Graph:
+    """Partners (bipartite=0) × records (bipartite=1)."""
+    import networkx as nx
+
+    g = nx.Graph(name="bipartite", description="partners and the records that tie them to Korea")
+    for t in tie_list:
+        _add_node(g, t.partner, attrs, bipartite=0)
+        if t.context not in g:
+            label = attrs.get(t.context, {}).get("label") or t.context.rsplit("/", 1)[-1]
+            g.add_node(t.context, iri=t.context, label=label, bipartite=1,
+                       kind=t.kind, first_date=t.early.isoformat() if t.early else "")
+        g.add_edge(t.partner, t.context, kind=t.kind, records=t.record)
+    return g
+
+
+def bipartite_projection(b: nx.Graph) -> nx.Graph:
+    """The weighted projection of a bipartite graph onto its partners."""
+    from networkx.algorithms import bipartite as bp
+
+    top = [n for n, d in b.nodes(data=True) if d.get("bipartite") == 0]
+    p = bp.weighted_projected_graph(b, top)
+    p.graph.update(name="bipartite-projection",
+                   description="partners tied by the records they share; weight = shared records")
+    return p
+
+
+def memberships(graph: Graph) -> dict[str, set[str]]:
+    """Actor IRI -> groupings it is a member of (dd:memberOf)."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for r in run(graph, "SELECT ?a ?g WHERE { ?a dd:memberOf ?g }"):
+        out[str(r.a)].add(str(r.g))
+    return dict(out)
+
+
+def projection(graph: Graph, name: str = "ego", *, years: tuple[int, int] | None = None,
+               administration: str | None = None) -> nx.Graph:
+    """Build a named projection, optionally sliced by years or administration."""
+    if name not in PROJECTIONS:
+        raise KgraphError(f"unknown projection '{name}'",
+                          hint=f"choose one of: {', '.join(PROJECTIONS)}")
+    t = select_ties(ties(graph), years, administration)
+    attrs = node_attributes(graph)
+    g: nx.Graph
+    if name == "ego":
+        g = ego(t, attrs)
+    elif name == "multiplex":
+        g = multiplex(t, attrs)
+    elif name == "partners":
+        g = partners(t, attrs, memberships(graph))
+    else:
+        g = bipartite(t, attrs)
+    if years:
+        g.graph["slice"] = f"{years[0]}–{years[1]}"
+    if administration:
+        g.graph["slice"] = administration.rsplit("/", 1)[-1]
+    return g
+
+
+# --- Centrality ----------------------------------------------------------------------------
+
+MEASURES = ("degree", "strength", "betweenness", "closeness", "eigenvector", "pagerank")
+
+
+def centrality(g: nx.Graph, sort_by: str = "strength") -> pd.DataFrame:
+    """Degree, strength (weighted degree), betweenness, closeness, eigenvector
+    and PageRank per node, with labels, sorted; ``df.attrs['graph']`` says which
+    graph they were computed on.
+
+    Betweenness and closeness treat an edge of weight w as length 1/w (strong
+    ties are short); eigenvector and PageRank use the weights directly.
+    Eigenvector centrality is computed on the largest connected component
+    (0 elsewhere).
+    """
+    import networkx as nx
+    import pandas as pd
+
+    if sort_by not in MEASURES:
+        raise KgraphError(f"unknown measure '{sort_by}'", hint=f"choose one of: {', '.join(MEASURES)}")
+    simple = nx.Graph()
+    simple.add_nodes_from(g.nodes(data=True))
+    for a, b, d in g.edges(data=True):
+        w = float(d.get("weight", 1))
+        if simple.has_edge(a, b):
+            simple[a][b]["weight"] += w
+        else:
+            simple.add_edge(a, b, weight=w)
+    for _, _, d in simple.edges(data=True):
+        d["distance"] = 1.0 / d["weight"] if d["weight"] else float("inf")
+    n = simple.number_of_nodes()
+    if n == 0:
+        df = pd.DataFrame(columns=["node", "label", "type", "region", *MEASURES])
+        df.attrs["graph"] = g.graph.get("name", "")
+        return df
+    degree = dict(simple.degree())
+    strength = dict(simple.degree(weight="weight"))
+    betweenness = nx.betweenness_centrality(simple, weight="distance", normalized=True)
+    closeness = nx.closeness_centrality(simple, distance="distance")
+    eigen = _eigenvector(simple)
+    pagerank = nx.pagerank(simple, weight="weight")
+    rows = []
+    for v, d in simple.nodes(data=True):
+        rows.append({"node": v, "label": d.get("label", v), "type": d.get("type", ""),
+                     "region": d.get("region", ""), "degree": degree[v],
+                     "strength": strength[v], "betweenness": betweenness[v],
+                     "closeness": closeness[v], "eigenvector": abs(eigen[v]),
+                     "pagerank": pagerank[v]})
+    df = pd.DataFrame(rows).round(6).sort_values([sort_by, "label"], ascending=[False, True])
+    df = df.reset_index(drop=True)
+    df.attrs["graph"] = g.graph.get("name", "")
+    df.attrs["description"] = g.graph.get("description", "")
+    df.attrs["slice"] = g.graph.get("slice", "all years")
+    return df
+
+
+def _eigenvector(g: nx.Graph) -> dict[Any, float]:
+    """Eigenvector centrality on the largest connected component (it is not
+    defined across components); nodes outside it get 0."""
+    import networkx as nx
+
+    scores = {v: 0.0 for v in g}
+    if g.number_of_edges() == 0:
+        return scores
+    core = g.subgraph(max(nx.connected_components(g), key=len)).copy()
+    if core.number_of_nodes() <= 2:
+        scores.update({v: 1 / core.number_of_nodes() ** 0.5 for v in core})
+        return scores
+    try:
+        scores.update(nx.eigenvector_centrality_numpy(core, weight="weight"))
+    except (nx.NetworkXException, ArithmeticError, ValueError):
+        scores.update({v: float("nan") for v in core})
+    return scores
+
+
+def to_file(g: nx.Graph, path: str | Any, fmt: str) -> None:
+    """Write a projection as GraphML (Cytoscape, Gephi) or GEXF (Gephi),
+    atomically.  Attributes that those formats cannot hold become strings."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    import networkx as nx
+
+    clean = g.__class__()
+    clean.graph.update({k: str(v) for k, v in g.graph.items()})
+    for n, d in g.nodes(data=True):
+        clean.add_node(n, **{k: v for k, v in d.items() if v is not None})
+    edges = g.edges(keys=True, data=True) if g.is_multigraph() else g.edges(data=True)
+    for e in edges:
+        *ends, d = e
+        clean.add_edge(*ends, **{k: v for k, v in d.items() if v is not None})
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        if fmt == "graphml":
+            nx.write_graphml(clean, tmp, encoding="utf-8")
+        elif fmt == "gexf":
+            nx.write_gexf(clean, tmp, encoding="utf-8")
+        else:
+            raise KgraphError(f"unknown network file format '{fmt}'", hint="use graphml or gexf")
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+__all__ = ["MEASURES", "PROJECTIONS", "TIE_KINDS", "Tie", "bipartite", "bipartite_projection",
+           "centrality", "ego", "multiplex", "node_attributes", "partners", "projection",
+           "select_ties", "ties", "to_file"]
