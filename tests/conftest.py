@@ -44,8 +44,8 @@ def sel(graph):
     """Run a SELECT on the reasoned graph; rows as tuples of Python values, IRIs as CURIEs."""
     from rdflib import URIRef
 
-    from kgraph.query import run
-    from kgraph.validate import curie
+    from kgraph.namespaces import curie
+    from kgraph.sparql import run
 
     def _sel(sparql: str) -> list[tuple]:
         out = []
@@ -57,7 +57,7 @@ def sel(graph):
                 elif v is None:
                     vals.append(None)
                 else:
-                    from kgraph.query import python_value
+                    from kgraph.sparql import python_value
 
                     vals.append(python_value(v))
             out.append(tuple(vals))

@@ -6,13 +6,13 @@ import datetime as dt
 
 import pytest
 
-from kgraph.query import named_queries, named_query, select
+from kgraph.sparql import named_queries, named_query, select
 
 
 @pytest.fixture(scope="module")
 def q(graph):
     """Run a named query; IRIs as CURIEs, values as Python values."""
-    from kgraph.validate import curie
+    from kgraph.namespaces import curie
 
     def _q(name: str) -> list[dict]:
         t = select(graph, named_query(name).text, labels=False)

@@ -9,7 +9,7 @@ from rdflib.namespace import XSD
 
 from kgraph.derive import derive
 from kgraph.namespaces import DD, PREFIXES, PROV
-from kgraph.validate import ValidationReport, validate, validate_graph
+from kgraph.shacl import ValidationReport, validate, validate_graph
 
 
 def test_bundled_graph_is_valid(kg):

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from .build import KnowledgeGraph
-    from .validate import ValidationReport
+    from .shacl import ValidationReport
 
 _default: KnowledgeGraph | None = None
 
@@ -52,7 +52,7 @@ def query(sparql: str, *, lang: str = "en", labels: bool = True,
           kg: KnowledgeGraph | None = None) -> pd.DataFrame:
     """Run a SELECT query (SPARQL text, a .rq file, or a named query's name)
     and return a pandas DataFrame with Python values and readable labels."""
-    from .query import resolve, select
+    from .sparql import resolve, select
 
     graph = (kg or load()).graph
     return select(graph, resolve(sparql), lang=lang, labels=labels).to_dataframe()
@@ -60,14 +60,14 @@ def query(sparql: str, *, lang: str = "en", labels: bool = True,
 
 def validate(kg: KnowledgeGraph | None = None) -> ValidationReport:
     """SHACL-validate the asserted graph (default: the bundled one)."""
-    from .validate import validate as _validate
+    from .shacl import validate as _validate
 
     return _validate(kg or load())
 
 
 def named_queries() -> list[Any]:
     """The library of named queries (name, title, question, text)."""
-    from .query import named_queries as _nq
+    from .sparql import named_queries as _nq
 
     return _nq()
 

@@ -10,7 +10,6 @@ from rdflib import Dataset, Graph
 
 from . import cache, data
 from .derive import derive
-from .load import load_files, new_graph
 from .namespaces import (
     GRAPH_ASSERTED,
     GRAPH_DERIVED,
@@ -18,6 +17,7 @@ from .namespaces import (
     GRAPH_ONTOLOGY,
     PREFIXES,
 )
+from .parsing import load_files, new_graph
 from .progress import step
 
 

@@ -115,6 +115,19 @@ def parser() -> argparse.ArgumentParser:
     _add_format(c)
     _add_graph_options(c)
 
+    e = sub.add_parser("export", help="write the publication dump (Turtle, N-Triples, JSON-LD, VoID)",
+                       description="Write deterministic dumps of the ontology, asserted, inferred "
+                                   "and derived parts and their union (kgraph-*.ttl, .nt, .jsonld), "
+                                   "a VoID/DCAT description (void.ttl) and CITATION.cff.")
+    e.add_argument("--out", metavar="DIR", type=Path, default=Path("kgraph-out/dump"),
+                   help="output folder (default: ./kgraph-out/dump)")
+    e.add_argument("--base-iri", metavar="IRI",
+                   help="publish instances under this base instead of https://w3id.org/defdip/id/")
+    e.add_argument("--endpoint", metavar="URL", help="SPARQL endpoint to name in the VoID description")
+    e.add_argument("--docs", action="store_true",
+                   help="also write ontology.html with pyLODE (pip install pylode==3.3.4)")
+    _add_graph_options(e)
+
     fg = sub.add_parser("figures", help="write the matplotlib figures (PNG and SVG)",
                         description="Agreements per administration (the report's Figures 4-6, "
                                     "rebuilt) and the timeline of deployments.")

@@ -19,7 +19,7 @@ def _kg(args: argparse.Namespace) -> KnowledgeGraph:
 
 
 def _read_query(arg: str) -> str:
-    from .query import resolve
+    from .sparql import resolve
 
     if arg == "-":
         text = sys.stdin.read()
@@ -30,7 +30,7 @@ def _read_query(arg: str) -> str:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from .query import construct, label_map, python_value, run
+    from .sparql import construct, label_map, python_value, run
 
     text = _read_query(args.query)
     kg = _kg(args)
@@ -55,7 +55,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_queries(args: argparse.Namespace) -> int:
-    from .query import named_queries
+    from .sparql import named_queries
 
     qs = named_queries()
     sys.stdout.write(render(["name", "question"], [[q.name, q.question] for q in qs],
@@ -65,7 +65,7 @@ def cmd_queries(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from .progress import step
-    from .validate import validate
+    from .shacl import validate
 
     kg = build(args.files or None, reasoning=False)
     with step("Validating"):
@@ -75,7 +75,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def stats_rows(kg: KnowledgeGraph) -> list[list[object]]:
-    from .query import select
+    from .sparql import select
 
     rows: list[list[object]] = [
         ["triples", "ontology", len(kg.ontology)],
@@ -103,8 +103,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_main(args: argparse.Namespace) -> int:
-    from .query import named_query, select
-    from .validate import validate
+    from .shacl import validate
+    from .sparql import named_query, select
 
     kg = _kg(args)
     report = validate(kg)
@@ -144,14 +144,33 @@ def _writable(out: Path) -> Path:
 
 
 def _write_outputs(kg: KnowledgeGraph, out: Path) -> None:
-    """The network page (and, once it exists, the publication dump)."""
+    """The network page and the publication dump."""
+    from .export import export
     from .progress import step
     from .viz import write_network_page
 
     out = _writable(out)
     with step("Drawing the partner network"):
         page = write_network_page(kg.graph, out)
-    sys.stdout.write(f"\nWrote {page} (open it in a browser; works offline)\n")
+    with step("Writing the publication dump"):
+        dump = export(kg, out / "dump")
+    sys.stdout.write(f"\nWrote {page} (open it in a browser; works offline)\n"
+                     f"Wrote {len(dump.files)} files to {dump.folder}/ "
+                     "(Turtle, N-Triples, JSON-LD, void.ttl, CITATION.cff)\n")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .data import bundled
+    from .export import export, ontology_docs
+
+    kg = _kg(args)
+    result = export(kg, _writable(args.out), base=args.base_iri, endpoint=args.endpoint)
+    for f in result.files:
+        print(f)
+    if args.docs:
+        onto = next(p for p in bundled().ontology if p.name == "defdip.ttl")
+        print(ontology_docs(onto, args.out))
+    return 0
 
 
 def _projection(args: argparse.Namespace, kg: KnowledgeGraph) -> Any:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from .query import select
+from .sparql import select
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from rdflib import Namespace
+from rdflib import Literal, Namespace, URIRef
+from rdflib.term import Node
 
 DD = Namespace("https://w3id.org/defdip/ontology#")
 DDSH = Namespace("https://w3id.org/defdip/shapes#")
@@ -61,3 +62,19 @@ PREFIXES: dict[str, str] = {
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "sh": "http://www.w3.org/ns/shacl#",
 }
+
+
+def curie(node: Node | None) -> str | None:
+    """A short prefixed name for an IRI (or the literal's text)."""
+    if node is None:
+        return None
+    if isinstance(node, URIRef):
+        s = str(node)
+        best = max((ns for ns in PREFIXES.values() if s.startswith(ns)), key=len, default=None)
+        if best is not None:
+            prefix = next(p for p, ns in PREFIXES.items() if ns == best)
+            return f"{prefix}:{s[len(best):]}"
+        return f"<{s}>"
+    if isinstance(node, Literal):
+        return node.n3()
+    return str(node)

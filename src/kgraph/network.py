@@ -56,7 +56,7 @@ from rdflib import Graph, Literal
 
 from .errors import KgraphError
 from .namespaces import KOREA
-from .query import run
+from .sparql import run
 
 if TYPE_CHECKING:
     import networkx as nx

@@ -340,7 +340,7 @@ SELECT ?record ?label ?date ?source WHERE {
 
 def record_labels(graph: Any) -> dict[str, str]:
     """Record IRI -> "label, date [source table]" for tooltips."""
-    from .query import run
+    from .sparql import run
 
     out: dict[str, str] = {}
     for r in run(graph, RECORD_LABELS_QUERY):
@@ -371,7 +371,7 @@ def build_views(graph: Any, *, projections: Sequence[str] = ("ego", "multiplex",
     from rdflib import URIRef
 
     from . import network
-    from .query import label_map
+    from .sparql import label_map
 
     all_ties = network.ties(graph)
     attrs = network.node_attributes(graph)

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rdflib import RDFS, Graph, Literal, URIRef
+from rdflib import RDFS, Graph, Literal
 from rdflib.namespace import SH
-from rdflib.term import Node
 
 from .build import KnowledgeGraph
-from .namespaces import PREFIXES
+from .namespaces import curie
 
 
 @dataclass(frozen=True)
@@ -46,22 +45,6 @@ class ValidationReport:
         lines = [f"invalid: {len(self.violations)} violation(s)"]
         lines += [f"  {v}" for v in self.violations]
         return "\n".join(lines)
-
-
-def curie(node: Node | None) -> str | None:
-    """A short prefixed name for an IRI (or the literal's text)."""
-    if node is None:
-        return None
-    if isinstance(node, URIRef):
-        s = str(node)
-        best = max((ns for ns in PREFIXES.values() if s.startswith(ns)), key=len, default=None)
-        if best is not None:
-            prefix = next(p for p, ns in PREFIXES.items() if ns == best)
-            return f"{prefix}:{s[len(best):]}"
-        return f"<{s}>"
-    if isinstance(node, Literal):
-        return node.n3()
-    return str(node)
 
 
 def validate_graph(data: Graph, shapes: Graph) -> ValidationReport:
