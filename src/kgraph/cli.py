@@ -72,6 +72,9 @@ def parser() -> argparse.ArgumentParser:
     _add_format(q)
     q.add_argument("--lang", default="en", help="label language: en (default), ja, ko")
     q.add_argument("--iris", action="store_true", help="show IRIs instead of labels")
+    q.add_argument("--endpoint", metavar="URL",
+                   help="run the query on a remote SPARQL endpoint (e.g. a Virtuoso /sparql) "
+                        "instead of the bundled graph")
     _add_graph_options(q)
 
     qs = sub.add_parser("queries", help="list the named queries and their questions")
@@ -127,6 +130,41 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--docs", action="store_true",
                    help="also write ontology.html with pyLODE (pip install pylode==3.3.4)")
     _add_graph_options(e)
+
+    sv = sub.add_parser("serve", help="serve the graph over the SPARQL 1.1 protocol",
+                        description="Run a read-only SPARQL 1.1 Protocol endpoint at /sparql (GET and "
+                                    "POST; JSON, XML, CSV, TSV results; Turtle for CONSTRUCT and "
+                                    "DESCRIBE) and an offline query page at /. Updates, SERVICE and "
+                                    "LOAD are refused; each query has a time limit and a result cap.")
+    sv.add_argument("--host", default="127.0.0.1",
+                    help="address to bind (default: 127.0.0.1, loopback only)")
+    sv.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    sv.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                    help="per-query time limit (default: 10)")
+    sv.add_argument("--max-results", type=int, default=10000, metavar="N",
+                    help="most result rows (or triples) returned (default: 10000)")
+    sv.add_argument("--max-body", type=int, default=1_000_000, metavar="BYTES",
+                    help="largest request body accepted (default: 1000000)")
+    _add_graph_options(sv)
+
+    pb = sub.add_parser("publish", help="load the graph into a triple store (Graph Store Protocol)",
+                        description="Load the ontology, the asserted graph, the inferred graph and the "
+                                    "derived facts into a SPARQL store over the Graph Store Protocol, "
+                                    "each into its own named graph under the dataset IRI, replacing "
+                                    "the previous version.")
+    pb.add_argument("--store", metavar="URL", required=True,
+                    help="Graph Store Protocol endpoint, e.g. "
+                         "http://127.0.0.1:8890/sparql-graph-crud-auth (Virtuoso)")
+    pb.add_argument("--update", metavar="URL",
+                    help="SPARQL Update endpoint of the same store (default: derived from --store)")
+    pb.add_argument("--user", default=None, help="user name (or $KGRAPH_STORE_USER)")
+    pb.add_argument("--password", default=None,
+                    help="password (better: $KGRAPH_STORE_PASSWORD, kept out of the shell history)")
+    pb.add_argument("--auth", choices=("digest", "basic"), default="digest",
+                    help="HTTP authentication scheme (default: digest, as Virtuoso wants)")
+    pb.add_argument("--dataset", metavar="IRI", default="https://w3id.org/defdip/dataset",
+                    help="dataset IRI; named graphs go under it (default: %(default)s)")
+    _add_graph_options(pb)
 
     fg = sub.add_parser("figures", help="write the matplotlib figures (PNG and SVG)",
                         description="Agreements per administration (the report's Figures 4-6, "

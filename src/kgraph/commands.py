@@ -33,8 +33,14 @@ def cmd_query(args: argparse.Namespace) -> int:
     from .sparql import construct, label_map, python_value, run
 
     text = _read_query(args.query)
-    kg = _kg(args)
-    result = run(kg.graph, text)
+    if args.endpoint:
+        from .remote import remote_query
+
+        result = remote_query(args.endpoint, text)
+        kg = None
+    else:
+        kg = _kg(args)
+        result = run(kg.graph, text)
     if result.type == "ASK":
         answer = bool(result.askAnswer)
         if args.format in ("json",):
@@ -43,11 +49,11 @@ def cmd_query(args: argparse.Namespace) -> int:
             print(render(["answer"], [[answer]], args.format), end="")
         return 0
     if result.type in ("CONSTRUCT", "DESCRIBE"):
-        g = construct(kg.graph, text)
+        g = construct(kg.graph, text) if kg is not None else result.graph
         fmt = {"json": "json-ld", "csv": "nt", "tsv": "nt"}.get(args.format, "turtle")
         sys.stdout.write(g.serialize(format=fmt))
         return 0
-    lmap = None if args.iris else label_map(kg.graph, args.lang)
+    lmap = None if args.iris or kg is None else label_map(kg.graph, args.lang)
     cols = [str(v) for v in result.vars]
     rows = [[python_value(r[i], lmap) for i in range(len(cols))] for r in result]
     sys.stdout.write(render(cols, rows, args.format))
@@ -220,6 +226,29 @@ def cmd_centrality(args: argparse.Namespace) -> int:
     sys.stderr.write(f"# {g.graph.get('name')}: {g.graph.get('description', '')}"
                      f" ({g.graph.get('slice', 'all years')}; sorted by {args.by})\n")
     sys.stdout.write(render(cols, rows, args.format))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .server import serve
+
+    kg = _kg(args)
+    serve(kg.graph, host=args.host, port=args.port, timeout=args.timeout,
+          max_results=args.max_results, max_body=args.max_body)
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    import os
+
+    from .publish import publish
+
+    kg = _kg(args)
+    report = publish(kg, store=args.store, update=args.update,
+                     user=args.user or os.environ.get("KGRAPH_STORE_USER"),
+                     password=args.password or os.environ.get("KGRAPH_STORE_PASSWORD"),
+                     auth=args.auth, dataset=args.dataset)
+    print(report)
     return 0
 
 
