@@ -96,7 +96,9 @@ def test_queries_lists_every_named_query():
 def test_malformed_sparql_points_at_line_and_column():
     r = run("query", "SELECT ?x WHERE {\n  ?x a dd:Country \n  FILTER(\n}")
     assert r.returncode == 1
-    assert "line 3, column 3" in r.stderr
+    assert "line 4, column 1" in r.stderr          # the "}" where an expression belongs
+    r = run("query", "--engine", "rdflib", "SELECT ?x WHERE {\n  ?x a dd:Country \n  FILTER(\n}")
+    assert r.returncode == 1 and "line 3, column 3" in r.stderr   # pyparsing points at FILTER
     assert "Traceback" not in r.stderr
     assert r.stdout == ""
 

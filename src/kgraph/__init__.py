@@ -49,13 +49,22 @@ def load(files: list[str | Path] | None = None, *, reasoning: bool = True,
 
 
 def query(sparql: str, *, lang: str = "en", labels: bool = True,
-          kg: KnowledgeGraph | None = None) -> pd.DataFrame:
+          kg: KnowledgeGraph | None = None, engine: str = "oxigraph") -> pd.DataFrame:
     """Run a SELECT query (SPARQL text, a .rq file, or a named query's name)
-    and return a pandas DataFrame with Python values and readable labels."""
-    from .sparql import resolve, select
+    and return a pandas DataFrame with Python values and readable labels.
 
-    graph = (kg or load()).graph
-    return select(graph, resolve(sparql), lang=lang, labels=labels).to_dataframe()
+    ``engine="oxigraph"`` (default, fast) or ``"rdflib"`` (the reference);
+    both give the same rows for the named queries.
+    """
+    from .querytext import resolve
+
+    kg = kg or load()
+    text = resolve(sparql)
+    if engine == "oxigraph":
+        return kg.ox.select(text, lang=lang, labels=labels).to_dataframe()
+    from .sparql import select
+
+    return select(kg.graph, text, lang=lang, labels=labels).to_dataframe()
 
 
 def validate(kg: KnowledgeGraph | None = None) -> ValidationReport:

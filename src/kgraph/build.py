@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import Dataset, Graph
 
@@ -20,6 +21,9 @@ from .namespaces import (
 from .parsing import load_files, new_graph
 from .progress import step
 
+if TYPE_CHECKING:
+    from .oxstore import OxGraph
+
 
 @dataclass
 class KnowledgeGraph:
@@ -31,7 +35,9 @@ class KnowledgeGraph:
     derived: Graph
     shapes: Graph
     files: tuple[Path, ...] = ()
+    key: str = ""
     _union: Graph | None = field(default=None, repr=False)
+    _ox: OxGraph | None = field(default=None, repr=False)
 
     @property
     def graph(self) -> Graph:
@@ -43,6 +49,18 @@ class KnowledgeGraph:
                     g.add(t)
             self._union = g
         return self._union
+
+    @property
+    def ox(self) -> OxGraph:
+        """The same union in an Oxigraph store: the fast engine for queries."""
+        if self._ox is None:
+            from .oxstore import OxGraph
+
+            payload = cache.read(cache.union_name(self.key)) if self.key else None
+            if payload is None:
+                payload = self.graph.serialize(format="nt", encoding="utf-8")
+            self._ox = OxGraph.from_ntriples(payload)
+        return self._ox
 
     def dataset(self) -> Dataset:
         """The four parts as named graphs of one dataset."""
@@ -59,18 +77,6 @@ class KnowledgeGraph:
             for t in part:
                 ng.add(t)
         return ds
-
-
-def _versions() -> tuple[str, ...]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = []
-    for pkg in ("kgraph", "owlrl", "rdflib"):
-        try:
-            out.append(f"{pkg}={version(pkg)}")
-        except PackageNotFoundError:
-            out.append(f"{pkg}=?")
-    return tuple(out)
 
 
 def build(
@@ -97,26 +103,47 @@ def build(
     if reasoning:
         inferred = _inferred(ontology, asserted, bundle.ontology + data_files, use_cache, progress)
     derived = derive(_merge(ontology, asserted))
-    return KnowledgeGraph(ontology, asserted, inferred, derived, shapes,
-                          files=bundle.ontology + bundle.shapes + data_files)
+    all_files = bundle.ontology + bundle.shapes + data_files
+    kg = KnowledgeGraph(ontology, asserted, inferred, derived, shapes, files=all_files,
+                        key=cache.graph_key(all_files, reasoning))
+    if use_cache and cache.read(cache.union_name(kg.key)) is None:
+        cache.write(cache.union_name(kg.key), kg.graph.serialize(format="nt", encoding="utf-8"))
+    return kg
 
 
 def _inferred(ontology: Graph, asserted: Graph, inputs: Sequence[Path],
               use_cache: bool, progress: bool | None) -> Graph:
-    from .reason import infer
+    from .reason import infer, reasonable_available, tbox_closure
 
-    key = cache.inputs_key(inputs, "owlrl-v1", *_versions())
+    key = cache.inputs_key(inputs, "inferred-v2", *cache.versions())
     name = f"inferred-{key}.nt"
     if use_cache:
         payload = cache.read(name)
         if payload is not None:
-            g = new_graph()
-            g.parse(data=payload.decode("utf-8"), format="nt")
-            return g
+            return _parse_nt(payload)
     with step("Reasoning over the graph (OWL 2 RL, first run after a data change)", progress):
-        g = infer(ontology, asserted)
+        tbox = None
+        if reasonable_available():
+            # The ontology changes less often than the data: its closure is cached apart.
+            tkey = cache.inputs_key([p for p in inputs if p.parent.name == "ontology"], "tbox-v1",
+                                    *cache.versions())
+            tname = f"tbox-{tkey}.nt"
+            cached = cache.read(tname) if use_cache else None
+            if cached is not None:
+                tbox = _parse_nt(cached)
+            else:
+                tbox = tbox_closure(ontology)
+                if use_cache:
+                    cache.write(tname, tbox.serialize(format="nt", encoding="utf-8"))
+        g = infer(ontology, asserted, tbox=tbox)
     if use_cache:
         cache.write(name, g.serialize(format="nt", encoding="utf-8"))
+    return g
+
+
+def _parse_nt(payload: bytes) -> Graph:
+    g = new_graph()
+    g.parse(data=payload.decode("utf-8"), format="nt")
     return g
 
 

@@ -56,3 +56,27 @@ def write(name: str, payload: bytes) -> None:
         os.replace(tmp, folder / name)
     except OSError:
         pass
+
+
+def versions() -> tuple[str, ...]:
+    """Versions of the packages whose output the cache holds."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = []
+    for pkg in ("kgraph", "owlrl", "reasonable", "rdflib"):
+        try:
+            out.append(f"{pkg}={version(pkg)}")
+        except PackageNotFoundError:
+            out.append(f"{pkg}=-")
+    return tuple(out)
+
+
+def graph_key(files: Iterable[Path], reasoning: bool) -> str:
+    """The key of a built graph: its input files, the options and versions."""
+    return inputs_key(files, f"reasoning={reasoning}", "graph-v1", *versions())
+
+
+def union_name(key: str) -> str:
+    """Cache file holding the whole built graph as N-Triples."""
+    return f"graph-{key}.nt"
+

@@ -72,6 +72,9 @@ def parser() -> argparse.ArgumentParser:
     _add_format(q)
     q.add_argument("--lang", default="en", help="label language: en (default), ja, ko")
     q.add_argument("--iris", action="store_true", help="show IRIs instead of labels")
+    q.add_argument("--engine", choices=("oxigraph", "rdflib"), default="oxigraph",
+                   help="query engine for the local graph: oxigraph (fast, default) or rdflib "
+                        "(the reference); both give the same rows for the named queries")
     q.add_argument("--endpoint", metavar="URL",
                    help="run the query on a remote SPARQL endpoint (e.g. a Virtuoso /sparql) "
                         "instead of the bundled graph")
@@ -145,6 +148,8 @@ def parser() -> argparse.ArgumentParser:
                     help="most result rows (or triples) returned (default: 10000)")
     sv.add_argument("--max-body", type=int, default=1_000_000, metavar="BYTES",
                     help="largest request body accepted (default: 1000000)")
+    sv.add_argument("--quiet", "-q", action="store_true",
+                    help="do not log one line per request on stderr")
     _add_graph_options(sv)
 
     pb = sub.add_parser("publish", help="load the graph into a triple store (Graph Store Protocol)",

@@ -5,21 +5,26 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .build import KnowledgeGraph, build
 from .errors import KgraphError
 from .formats import render
 
+if TYPE_CHECKING:
+    from .build import KnowledgeGraph
+    from .oxstore import OxGraph
+
 
 def _kg(args: argparse.Namespace) -> KnowledgeGraph:
+    from .build import build
+
     files = getattr(args, "data", None)
     return build(files, reasoning=not getattr(args, "no_reasoning", False),
                  use_cache=not getattr(args, "no_cache", False))
 
 
 def _read_query(arg: str) -> str:
-    from .sparql import resolve
+    from .querytext import resolve
 
     if arg == "-":
         text = sys.stdin.read()
@@ -29,10 +34,63 @@ def _read_query(arg: str) -> str:
     return resolve(arg)
 
 
+def _ox_graph(args: argparse.Namespace) -> OxGraph:
+    """The built graph in Oxigraph: straight from the cache when the inputs
+    have not changed (no rdflib import, no parsing), else built first."""
+    from . import cache, data
+    from .oxstore import OxGraph
+
+    reasoning = not getattr(args, "no_reasoning", False)
+    if not getattr(args, "no_cache", False):
+        bundle = data.bundled()
+        files = tuple(Path(f) for f in args.data) if getattr(args, "data", None) else bundle.graph
+        if all(f.is_file() for f in files):
+            key = cache.graph_key(bundle.ontology + bundle.shapes + files, reasoning)
+            payload = cache.read(cache.union_name(key))
+            if payload is not None:
+                return OxGraph.from_ntriples(payload)
+    return _kg(args).ox
+
+
 def cmd_query(args: argparse.Namespace) -> int:
+    text = _read_query(args.query)
+    if args.endpoint or args.engine == "rdflib":
+        return _query_rdflib(args, text)
+    ox = _ox_graph(args)
+    result = ox.query(text)
+    if result.type == "ASK":
+        _print_answer(bool(result.answer), args.format)
+    elif result.type == "CONSTRUCT":
+        nt = result.ntriples or ""
+        if args.format in ("csv", "tsv"):
+            sys.stdout.write(nt)
+        else:
+            from .parsing import new_graph
+
+            g = new_graph()
+            g.parse(data=nt, format="nt")
+            sys.stdout.write(g.serialize(format="json-ld" if args.format == "json" else "turtle"))
+    else:
+        from .oxstore import python_value as ox_value
+
+        lmap = None if args.iris else ox.labels(args.lang)
+        rows = [[ox_value(v, lmap) for v in r] for r in result.rows]
+        sys.stdout.write(render(result.columns, rows, args.format))
+    return 0
+
+
+def _print_answer(answer: bool, fmt: str) -> None:
+    if fmt == "json":
+        print("true" if answer else "false")
+    else:
+        print(render(["answer"], [[answer]], fmt), end="")
+
+
+def _query_rdflib(args: argparse.Namespace, text: str) -> int:
+    """The reference engine (rdflib), also used for remote endpoints."""
     from .sparql import construct, label_map, python_value, run
 
-    text = _read_query(args.query)
+    kg: KnowledgeGraph | None
     if args.endpoint:
         from .remote import remote_query
 
@@ -42,11 +100,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         kg = _kg(args)
         result = run(kg.graph, text)
     if result.type == "ASK":
-        answer = bool(result.askAnswer)
-        if args.format in ("json",):
-            print("true" if answer else "false")
-        else:
-            print(render(["answer"], [[answer]], args.format), end="")
+        _print_answer(bool(result.askAnswer), args.format)
         return 0
     if result.type in ("CONSTRUCT", "DESCRIBE"):
         g = construct(kg.graph, text) if kg is not None else result.graph
@@ -61,7 +115,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_queries(args: argparse.Namespace) -> int:
-    from .sparql import named_queries
+    from .querytext import named_queries
 
     qs = named_queries()
     sys.stdout.write(render(["name", "question"], [[q.name, q.question] for q in qs],
@@ -70,6 +124,7 @@ def cmd_queries(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from .build import build
     from .progress import step
     from .shacl import validate
 
@@ -234,7 +289,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     kg = _kg(args)
     serve(kg.graph, host=args.host, port=args.port, timeout=args.timeout,
-          max_results=args.max_results, max_body=args.max_body)
+          max_results=args.max_results, max_body=args.max_body, quiet=args.quiet)
     return 0
 
 

@@ -7,10 +7,30 @@ import io
 import json
 import shutil
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FORMATS = ("table", "csv", "tsv", "json", "md")
+
+
+@dataclass
+class Table:
+    """SELECT results as plain Python rows (no pandas needed)."""
+
+    columns: list[str]
+    rows: list[list[Any]]
+
+    def to_dataframe(self) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame(self.rows, columns=self.columns)
+
+    def records(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, r, strict=True)) for r in self.rows]
 
 
 def _cell(v: Any) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from rdflib import Literal, Namespace, URIRef
 from rdflib.term import Node
 
+from .prefixes import PREFIXES as _PREFIXES
+
 DD = Namespace("https://w3id.org/defdip/ontology#")
 DDSH = Namespace("https://w3id.org/defdip/shapes#")
 BASE = "https://w3id.org/defdip/id/"
@@ -31,37 +33,7 @@ GRAPH_INFERRED = GRAPH["inferred"]
 GRAPH_DERIVED = GRAPH["derived"]
 
 #: Prefixes bound on every graph the package hands out (and used by queries).
-PREFIXES: dict[str, str] = {
-    "dd": str(DD),
-    "ddsh": str(DDSH),
-    "country": BASE + "country/",
-    "org": BASE + "organization/",
-    "place": BASE + "place/",
-    "adm": BASE + "administration/",
-    "person": BASE + "person/",
-    "agr": BASE + "agreement/",
-    "dep": BASE + "deployment/",
-    "sale": BASE + "sale/",
-    "weapon": BASE + "weapon/",
-    "exercise": BASE + "exercise/",
-    "event": BASE + "event/",
-    "office": BASE + "attache-office/",
-    "obs": BASE + "observation/",
-    "fig": BASE + "figure/",
-    "doc": BASE + "document/",
-    "concept": BASE + "concept/",
-    "src": BASE + "source/",
-    "prov": str(PROV),
-    "skos": str(SKOS),
-    "dcterms": str(DCTERMS),
-    "schema": str(SCHEMA),
-    "time": str(TIME),
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "sh": "http://www.w3.org/ns/shacl#",
-}
+PREFIXES = _PREFIXES
 
 
 def curie(node: Node | None) -> str | None:

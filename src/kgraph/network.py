@@ -52,15 +52,23 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from rdflib import Graph, Literal
-
 from .errors import KgraphError
-from .namespaces import KOREA
-from .sparql import run
+from .prefixes import PREFIXES
 
 if TYPE_CHECKING:
     import networkx as nx
     import pandas as pd
+    from rdflib import Graph
+
+# Importing this module stays cheap (the CLI reads its constants): rdflib,
+# networkx and pandas are imported by the functions that use them.
+KOREA = PREFIXES["country"] + "KOR"
+
+
+def run(graph: Graph, sparql: str) -> Any:
+    from .sparql import run as _run
+
+    return _run(graph, sparql)
 
 #: Kinds of tie, in the order they are shown, with English labels.
 TIE_KINDS: dict[str, str] = {
@@ -155,6 +163,8 @@ class Tie:
 
 
 def _iso(v: Any) -> date | None:
+    from rdflib import Literal
+
     if isinstance(v, Literal):
         try:
             return date.fromisoformat(str(v)[:10])

@@ -8,6 +8,7 @@ valid.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from rdflib import RDFS, Graph, Literal
 from rdflib.namespace import SH
@@ -47,8 +48,38 @@ class ValidationReport:
         return "\n".join(lines)
 
 
-def validate_graph(data: Graph, shapes: Graph) -> ValidationReport:
-    """Run pySHACL on ``data`` with ``shapes``; no inference."""
+ENGINES = ("fast", "pyshacl")
+
+
+def _label(data: Graph, focus: Any) -> str | None:
+    label = None
+    for lbl in data.objects(focus, RDFS.label) if focus is not None else ():
+        if isinstance(lbl, Literal) and (label is None or lbl.language == "en"):
+            label = lbl
+    return str(label) if label is not None else None
+
+
+def validate_graph(data: Graph, shapes: Graph, engine: str = "fast") -> ValidationReport:
+    """Validate ``data`` against ``shapes`` without inference.
+
+    ``engine``: "fast" (kgraph.shacl_fast, the default) or "pyshacl" (the
+    reference); both report the same violations for the bundled shapes.
+    """
+    if engine == "pyshacl":
+        return _validate_pyshacl(data, shapes)
+    if engine != "fast":
+        raise ValueError(f"unknown SHACL engine {engine!r}; choose one of {ENGINES}")
+    from .shacl_fast import validate_fast
+
+    violations = [Violation(focus=curie(r.focus) or "?", label=_label(data, r.focus),
+                            path=curie(r.path), value=curie(r.value), message=r.message,
+                            severity=(curie(r.severity) or "sh:Violation").replace("sh:", ""))
+                  for r in validate_fast(data, shapes)]
+    violations = sorted(set(violations), key=lambda v: (v.focus, v.path or "", v.message, v.value or ""))
+    return ValidationReport(not violations, tuple(violations))
+
+
+def _validate_pyshacl(data: Graph, shapes: Graph) -> ValidationReport:
     from pyshacl import validate as shacl
 
     conforms, results, _ = shacl(data, shacl_graph=shapes, inference="none",
@@ -58,27 +89,23 @@ def validate_graph(data: Graph, shapes: Graph) -> ValidationReport:
         focus = results.value(r, SH.focusNode)
         msg = results.value(r, SH.resultMessage)
         sev = results.value(r, SH.resultSeverity)
-        label = data.value(focus, RDFS.label) if focus is not None else None
-        for lbl in data.objects(focus, RDFS.label) if focus is not None else ():
-            if isinstance(lbl, Literal) and lbl.language == "en":
-                label = lbl
         violations.append(Violation(
             focus=curie(focus) or "?",
-            label=str(label) if label is not None else None,
+            label=_label(data, focus),
             path=curie(results.value(r, SH.resultPath)),
             value=curie(results.value(r, SH.value)),
             message=str(msg) if msg is not None else "constraint failed",
             severity=(curie(sev) or "sh:Violation").replace("sh:", ""),
         ))
-    violations.sort(key=lambda v: (v.focus, v.path or "", v.message))
+    violations = sorted(set(violations), key=lambda v: (v.focus, v.path or "", v.message, v.value or ""))
     return ValidationReport(bool(conforms), tuple(violations))
 
 
-def validate(kg: KnowledgeGraph) -> ValidationReport:
+def validate(kg: KnowledgeGraph, engine: str = "fast") -> ValidationReport:
     """Validate the asserted data (with ontology and derived facts) against
     the bundled shapes."""
     data = Graph()
     for part in (kg.ontology, kg.asserted, kg.derived):
         for t in part:
             data.add(t)
-    return validate_graph(data, kg.shapes)
+    return validate_graph(data, kg.shapes, engine)

@@ -4,87 +4,24 @@ named queries in ``kgraph/queries/*.rq``."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rdflib import RDFS, Graph, Literal
 from rdflib.namespace import XSD
 from rdflib.term import Identifier, Node
 
-from .data import queries_dir
 from .errors import KgraphError
+from .formats import Table
 from .namespaces import PREFIXES, SKOS
+from .querytext import NamedQuery, check_offline, named_queries, named_query, resolve
 
 if TYPE_CHECKING:
-    import pandas as pd
-
-_PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
-
-
-# --- Named queries -----------------------------------------------------------------
-
-@dataclass(frozen=True)
-class NamedQuery:
-    """A query of the library: its name, one-line question and text."""
-
-    name: str
-    title: str
-    question: str
-    text: str
-    path: Path
-
-
-def _parse_header(path: Path) -> NamedQuery:
-    text = path.read_text(encoding="utf-8")
-    meta: dict[str, str] = {}
-    for line in text.splitlines():
-        m = re.match(r"#\s*(\w+)\s*:\s*(.+)", line)
-        if m:
-            meta.setdefault(m[1].lower(), m[2].strip())
-        elif line.strip() and not line.startswith("#"):
-            break
-    return NamedQuery(path.stem, meta.get("title", path.stem), meta.get("question", ""),
-                      text, path)
-
-
-def named_queries() -> list[NamedQuery]:
-    """Every named query, sorted by name."""
-    return [_parse_header(p) for p in sorted(queries_dir().glob("*.rq"))]
-
-
-def named_query(name: str) -> NamedQuery:
-    """One named query; unknown names raise KgraphError with the closest ones."""
-    path = queries_dir() / f"{name}.rq"
-    if path.is_file():
-        return _parse_header(path)
-    import difflib
-
-    names = [q.name for q in named_queries()]
-    close = difflib.get_close_matches(name, names, n=3)
-    hint = f"did you mean {', '.join(close)}?" if close else "list them with: kgraph queries"
-    raise KgraphError(f"no named query '{name}'", hint=hint)
-
+    pass
 
 # --- Running queries -------------------------------------------------------------------
-
-_STRINGS_AND_COMMENTS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:\\.|[^"\\\n])*"'
-                                   r"|'(?:\\.|[^'\\\n])*'|#[^\n]*")
-_FORBIDDEN = re.compile(r"\b(SERVICE|LOAD)\b", re.IGNORECASE)
-
-
-def check_offline(sparql: str) -> None:
-    """Refuse SERVICE and LOAD: they make rdflib fetch URLs from other hosts."""
-    bare = _STRINGS_AND_COMMENTS.sub(" ", sparql)
-    m = _FORBIDDEN.search(bare)
-    if m:
-        raise KgraphError(f"SPARQL {m[1].upper()} is not allowed: kgraph never fetches data from "
-                          "other hosts", hint="query the local graph, or use --endpoint URL")
-
 
 def _prepare(sparql: str) -> str:
     check_offline(sparql)
@@ -166,22 +103,6 @@ def label_map(graph: Graph, lang: str = "en") -> dict[Node, str]:
     return {s: v for s, (_, v) in rank.items()}
 
 
-@dataclass
-class Table:
-    """SELECT results as plain Python rows (no pandas needed)."""
-
-    columns: list[str]
-    rows: list[list[Any]]
-
-    def to_dataframe(self) -> pd.DataFrame:
-        import pandas as pd
-
-        return pd.DataFrame(self.rows, columns=self.columns)
-
-    def records(self) -> list[dict[str, Any]]:
-        return [dict(zip(self.columns, r, strict=True)) for r in self.rows]
-
-
 def select(graph: Graph, sparql: str, *, lang: str = "en", labels: bool = True,
            bindings: Mapping[str, Identifier] | None = None) -> Table:
     """Run a SELECT query; IRIs shown as labels in ``lang`` unless ``labels=False``."""
@@ -214,18 +135,5 @@ def construct(graph: Graph, sparql: str) -> Graph:
     return g
 
 
-def resolve(text_or_name: str) -> str:
-    """A query's text from a named query, a file path, or the text itself."""
-    s = text_or_name.strip()
-    if re.fullmatch(r"[A-Za-z0-9_\-]+", s):
-        return named_query(s).text
-    p = Path(s)
-    if len(s) < 4096 and "\n" not in s and (p.suffix in (".rq", ".sparql") or p.is_file()):
-        if not p.is_file():
-            raise KgraphError(f"{p}: no such query file")
-        return p.read_text(encoding="utf-8")
-    return text_or_name
-
-
-__all__ = ["NamedQuery", "Table", "ask", "construct", "label_map", "named_queries",
+__all__ = ["NamedQuery", "Table", "check_offline", "ask", "construct", "label_map", "named_queries",
            "named_query", "python_value", "resolve", "run", "select"]

@@ -1,0 +1,84 @@
+"""SPARQL query text: the library of named queries (``kgraph/queries/*.rq``),
+resolving a name, file or text, and refusing what would leave the machine.
+
+Standard library only: the fast query path reads these without loading rdflib.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .data import queries_dir
+from .errors import KgraphError
+
+# --- Named queries -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A query of the library: its name, one-line question and text."""
+
+    name: str
+    title: str
+    question: str
+    text: str
+    path: Path
+
+
+def _parse_header(path: Path) -> NamedQuery:
+    text = path.read_text(encoding="utf-8")
+    meta: dict[str, str] = {}
+    for line in text.splitlines():
+        m = re.match(r"#\s*(\w+)\s*:\s*(.+)", line)
+        if m:
+            meta.setdefault(m[1].lower(), m[2].strip())
+        elif line.strip() and not line.startswith("#"):
+            break
+    return NamedQuery(path.stem, meta.get("title", path.stem), meta.get("question", ""),
+                      text, path)
+
+
+def named_queries() -> list[NamedQuery]:
+    """Every named query, sorted by name."""
+    return [_parse_header(p) for p in sorted(queries_dir().glob("*.rq"))]
+
+
+def named_query(name: str) -> NamedQuery:
+    """One named query; unknown names raise KgraphError with the closest ones."""
+    path = queries_dir() / f"{name}.rq"
+    if path.is_file():
+        return _parse_header(path)
+    import difflib
+
+    names = [q.name for q in named_queries()]
+    close = difflib.get_close_matches(name, names, n=3)
+    hint = f"did you mean {', '.join(close)}?" if close else "list them with: kgraph queries"
+    raise KgraphError(f"no named query '{name}'", hint=hint)
+
+
+_STRINGS_AND_COMMENTS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:\\.|[^"\\\n])*"'
+                                   r"|'(?:\\.|[^'\\\n])*'|#[^\n]*")
+_FORBIDDEN = re.compile(r"\b(SERVICE|LOAD)\b", re.IGNORECASE)
+
+
+def check_offline(sparql: str) -> None:
+    """Refuse SERVICE and LOAD: they make rdflib fetch URLs from other hosts."""
+    bare = _STRINGS_AND_COMMENTS.sub(" ", sparql)
+    m = _FORBIDDEN.search(bare)
+    if m:
+        raise KgraphError(f"SPARQL {m[1].upper()} is not allowed: kgraph never fetches data from "
+                          "other hosts", hint="query the local graph, or use --endpoint URL")
+
+
+def resolve(text_or_name: str) -> str:
+    """A query's text from a named query, a file path, or the text itself."""
+    s = text_or_name.strip()
+    if re.fullmatch(r"[A-Za-z0-9_\-]+", s):
+        return named_query(s).text
+    p = Path(s)
+    if len(s) < 4096 and "\n" not in s and (p.suffix in (".rq", ".sparql") or p.is_file()):
+        if not p.is_file():
+            raise KgraphError(f"{p}: no such query file")
+        return p.read_text(encoding="utf-8")
+    return text_or_name
