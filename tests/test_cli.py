@@ -165,3 +165,23 @@ def test_unwritable_data_file_is_one_line():
     r = run("stats", "--data", "/nonexistent/file.ttl")
     assert r.returncode == 1
     assert r.stderr.strip() == "kgraph: error: /nonexistent/file.ttl: no such file\n  hint: check the path".strip()
+
+
+def test_main_job_reuses_its_work(tmp_path):
+    out = tmp_path / "out"
+    first = run("--out", str(out), cwd=tmp_path)
+    assert first.returncode == 0, first.stderr[-2000:]
+    page = (out / "network.html").read_bytes()
+    again = run("--out", str(out), cwd=tmp_path)
+    assert again.returncode == 0
+    assert "(already up to date)" in again.stdout
+    assert again.stdout.split("\nWrote")[0] == first.stdout.split("\nWrote")[0]   # same summary
+    assert (out / "network.html").read_bytes() == page
+    assert (out / "dump" / "void.ttl").exists() and not list(tmp_path.glob("*.html"))
+
+
+def test_unwritable_output_folder(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    r = run("network", "--format", "graphml", "--out", str(blocker / "sub"))
+    assert r.returncode == 1 and "cannot write there" in r.stderr and "Traceback" not in r.stderr

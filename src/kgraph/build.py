@@ -37,6 +37,7 @@ class KnowledgeGraph:
     files: tuple[Path, ...] = ()
     key: str = ""
     _union: Graph | None = field(default=None, repr=False)
+    _validation_data: Graph | None = field(default=None, repr=False)
     _ox: OxGraph | None = field(default=None, repr=False)
 
     @property
@@ -49,6 +50,13 @@ class KnowledgeGraph:
                     g.add(t)
             self._union = g
         return self._union
+
+    @property
+    def validation_data(self) -> Graph:
+        """Ontology + asserted + derived, without inferences: what SHACL checks."""
+        if self._validation_data is None:
+            self._validation_data = _merge(self.ontology, self.asserted, self.derived)
+        return self._validation_data
 
     @property
     def ox(self) -> OxGraph:
@@ -99,19 +107,28 @@ def build(
     shapes = load_files(bundle.shapes)
     asserted = load_files(data_files)
 
+    # One merged copy serves reasoning, derivation and validation.
+    base = _merge(ontology, asserted)
     inferred = new_graph()
     if reasoning:
-        inferred = _inferred(ontology, asserted, bundle.ontology + data_files, use_cache, progress)
-    derived = derive(_merge(ontology, asserted))
+        inferred = _inferred(ontology, asserted, base, bundle.ontology + data_files, use_cache,
+                             progress)
+    derived = derive(base)
     all_files = bundle.ontology + bundle.shapes + data_files
     kg = KnowledgeGraph(ontology, asserted, inferred, derived, shapes, files=all_files,
                         key=cache.graph_key(all_files, reasoning))
+    kg._validation_data = base
+    for t in derived:
+        base.add(t)
     if use_cache and cache.read(cache.union_name(kg.key)) is None:
-        cache.write(cache.union_name(kg.key), kg.graph.serialize(format="nt", encoding="utf-8"))
+        # N-Triples concatenate into their union: no merged graph needed.
+        cache.write(cache.union_name(kg.key), b"".join(
+            part.serialize(format="nt", encoding="utf-8")
+            for part in (ontology, asserted, inferred, derived)))
     return kg
 
 
-def _inferred(ontology: Graph, asserted: Graph, inputs: Sequence[Path],
+def _inferred(ontology: Graph, asserted: Graph, base: Graph, inputs: Sequence[Path],
               use_cache: bool, progress: bool | None) -> Graph:
     from .reason import infer, reasonable_available, tbox_closure
 
@@ -135,7 +152,7 @@ def _inferred(ontology: Graph, asserted: Graph, inputs: Sequence[Path],
                 tbox = tbox_closure(ontology)
                 if use_cache:
                     cache.write(tname, tbox.serialize(format="nt", encoding="utf-8"))
-        g = infer(ontology, asserted, tbox=tbox)
+        g = infer(ontology, asserted, tbox=tbox, base=base)
     if use_cache:
         cache.write(name, g.serialize(format="nt", encoding="utf-8"))
     return g

@@ -104,10 +104,19 @@ def _query_rdflib(args: argparse.Namespace, text: str) -> int:
         return 0
     if result.type in ("CONSTRUCT", "DESCRIBE"):
         g = construct(kg.graph, text) if kg is not None else result.graph
+        if g is None:
+            raise KgraphError("the endpoint returned no graph for this query")
         fmt = {"json": "json-ld", "csv": "nt", "tsv": "nt"}.get(args.format, "turtle")
         sys.stdout.write(g.serialize(format=fmt))
         return 0
-    lmap = None if args.iris or kg is None else label_map(kg.graph, args.lang)
+    if args.iris:
+        lmap = None
+    elif kg is None:  # labels of a remote result come from the same endpoint
+        from .remote import remote_labels
+
+        lmap = remote_labels(args.endpoint, (t for row in result for t in row), args.lang)
+    else:
+        lmap = label_map(kg.graph, args.lang)
     cols = [str(v) for v in result.vars]
     rows = [[python_value(r[i], lmap) for i in range(len(cols))] for r in result]
     sys.stdout.write(render(cols, rows, args.format))
@@ -163,32 +172,120 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _summary(kg: KnowledgeGraph, conforms: bool, violations: int) -> str:
+    """The main job's report: sizes, validity, records per class, top partners
+    and administrations (queries through the fast engine)."""
+    from .querytext import named_query
+
+    parts = [f"kgraph: {len(kg.graph)} triples ({len(kg.asserted)} asserted, "
+             f"{len(kg.inferred)} inferred, {len(kg.derived)} derived) from {len(kg.files)} files\n",
+             ("SHACL: valid, 0 violations" if conforms
+              else f"SHACL: INVALID, {violations} violation(s) (details: kgraph validate)") + "\n\n",
+             "Records per class\n",
+             render(["class", "records"], [r[1:] for r in stats_rows(kg) if r[0] == "records"],
+                    "table") + "\n"]
+    ties = kg.ox.select(named_query("partner-tie-kinds").text)
+    parts += ["Partners tied to Korea in the most ways (top 10)\n",
+              render(ties.columns, ties.rows[:10], "table") + "\n"]
+    adm = kg.ox.select(named_query("agreements-per-administration").text)
+    parts += ["Administrations with the most agreements\n", render(adm.columns, adm.rows, "table")]
+    return "".join(parts)
+
+
 def cmd_main(args: argparse.Namespace) -> int:
+    """Build (or reuse) the graph, validate, summarise, write the page and dump.
+
+    Everything the job produces depends only on its inputs, so it is kept in
+    the cache under the inputs' key; a warm run prints the kept summary and
+    brings the output folder up to date without loading any RDF.
+    """
+    import shutil
+
+    from . import cache, data
+
+    reasoning = not args.no_reasoning
+    bundle = data.bundled()
+    files = tuple(Path(f) for f in args.data) if args.data else bundle.graph
+    missing = [f for f in files if not f.is_file()]
+    if missing:
+        raise KgraphError(f"{missing[0]}: no such file", hint="check the path")
+    key = cache.graph_key(bundle.ontology + bundle.shapes + files, reasoning)
+    kept = cache.cache_dir() / f"main-{key}"
+    if args.no_cache or not (kept / "complete").is_file():
+        staging = cache.cache_dir() / f".main-{key}.tmp"
+        shutil.rmtree(staging, ignore_errors=True)
+        try:
+            _run_main(args, staging)
+            if not args.no_cache:
+                shutil.rmtree(kept, ignore_errors=True)
+                staging.rename(kept)
+            else:
+                kept = staging
+        except OSError:
+            # No writable cache: produce straight into the output folder.
+            shutil.rmtree(staging, ignore_errors=True)
+            return _run_main(args, None)
+    sys.stdout.write((kept / "summary.txt").read_text(encoding="utf-8"))
+    conforms = (kept / "valid").read_text(encoding="utf-8").strip() == "1"
+    written = _sync(kept / "out", _writable(args.out))
+    sys.stdout.write(f"\nWrote {args.out / 'network.html'} (open it in a browser; works offline)\n"
+                     f"Wrote the publication dump to {args.out / 'dump'}/ (Turtle, N-Triples, "
+                     f"JSON-LD, void.ttl, CITATION.cff){'' if written else ' (already up to date)'}\n")
+    if kept.name.startswith(".main-"):
+        shutil.rmtree(kept, ignore_errors=True)
+    return 0 if conforms else 1
+
+
+def _run_main(args: argparse.Namespace, into: Path | None) -> int:
+    """The cold path: build, validate, summarise, write the outputs into
+    ``into`` (kept in the cache) or, without a cache, straight into --out."""
+    from .export import export
+    from .progress import step
     from .shacl import validate
-    from .sparql import named_query, select
+    from .viz import write_network_page
 
     kg = _kg(args)
-    report = validate(kg)
-    out = sys.stdout
-    out.write(f"kgraph: {len(kg.graph)} triples "
-              f"({len(kg.asserted)} asserted, {len(kg.inferred)} inferred, "
-              f"{len(kg.derived)} derived) from {len(kg.files)} files\n")
-    out.write(("SHACL: valid, 0 violations" if report.conforms
-               else f"SHACL: INVALID, {len(report.violations)} violation(s) "
-                    "(details: kgraph validate)") + "\n\n")
-    out.write("Records per class\n")
-    rows = [r[1:] for r in stats_rows(kg) if r[0] == "records"]
-    out.write(render(["class", "records"], rows, "table") + "\n")
+    with step("Validating"):
+        report = validate(kg)
+    summary = _summary(kg, report.conforms, len(report.violations))
+    target = (into / "out") if into is not None else _writable(args.out)
+    target.mkdir(parents=True, exist_ok=True)
+    with step("Drawing the partner network"):
+        write_network_page(kg.graph, target)
+    with step("Writing the publication dump"):
+        export(kg, target / "dump")
+    if into is None:
+        sys.stdout.write(summary + f"\nWrote {target / 'network.html'} and {target / 'dump'}/\n")
+        return 0 if report.conforms else 1
+    (into / "summary.txt").write_text(summary, encoding="utf-8")
+    (into / "valid").write_text("1" if report.conforms else "0", encoding="utf-8")
+    (into / "complete").write_text("", encoding="utf-8")
+    return 0
 
-    ties = select(kg.graph, named_query("partner-tie-kinds").text)
-    out.write("Partners tied to Korea in the most ways (top 10)\n")
-    out.write(render(ties.columns, ties.rows[:10], "table") + "\n")
 
-    adm = select(kg.graph, named_query("agreements-per-administration").text)
-    out.write("Administrations with the most agreements\n")
-    out.write(render(adm.columns, adm.rows, "table"))
-    _write_outputs(kg, args.out)
-    return 0 if report.conforms else 1
+def _sync(src: Path, dst: Path) -> int:
+    """Copy the files under ``src`` into ``dst`` (each replaced atomically),
+    skipping those already identical by size and modification time.
+    Returns how many were written."""
+    import os
+    import shutil
+
+    written = 0
+    for f in sorted(p for p in src.rglob("*") if p.is_file()):
+        target = dst / f.relative_to(src)
+        st = f.stat()
+        try:
+            tt = target.stat()
+            if tt.st_size == st.st_size and int(tt.st_mtime) == int(st.st_mtime):
+                continue
+        except OSError:
+            pass
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        shutil.copy2(f, tmp)
+        os.replace(tmp, target)
+        written += 1
+    return written
 
 
 def _writable(out: Path) -> Path:
@@ -202,22 +299,6 @@ def _writable(out: Path) -> Path:
         raise KgraphError(f"{out}: cannot write there ({exc.strerror or exc})",
                           hint="choose another folder with --out DIR") from exc
     return out
-
-
-def _write_outputs(kg: KnowledgeGraph, out: Path) -> None:
-    """The network page and the publication dump."""
-    from .export import export
-    from .progress import step
-    from .viz import write_network_page
-
-    out = _writable(out)
-    with step("Drawing the partner network"):
-        page = write_network_page(kg.graph, out)
-    with step("Writing the publication dump"):
-        dump = export(kg, out / "dump")
-    sys.stdout.write(f"\nWrote {page} (open it in a browser; works offline)\n"
-                     f"Wrote {len(dump.files)} files to {dump.folder}/ "
-                     "(Turtle, N-Triples, JSON-LD, void.ttl, CITATION.cff)\n")
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -100,9 +100,9 @@ def reasonable_closure(tbox: Graph, asserted: Graph) -> Graph:
     """OWL 2 RL by ``reasonable`` over a TBox closure and the data."""
     import reasonable
 
-    work = _merged(tbox, asserted)
     r = reasonable.PyReasoner()
-    r.from_graph(work)
+    r.from_graph(tbox)
+    r.from_graph(asserted)
     out = Graph()
     for s, p, o in r.reason():
         if isinstance(o, Literal) and o.datatype == XSD.string:
@@ -114,14 +114,16 @@ def reasonable_closure(tbox: Graph, asserted: Graph) -> Graph:
 
 
 def infer(ontology: Graph, asserted: Graph, *, engine: str = "auto",
-          tbox: Graph | None = None) -> Graph:
+          tbox: Graph | None = None, base: Graph | None = None) -> Graph:
     """The cleaned OWL 2 RL entailments of ontology + asserted data.
 
     ``engine``: "owlrl" (reference), "reasonable" (TBox by owlrl, then
     reasonable), or "auto" (reasonable when installed).  ``tbox`` is a
-    precomputed ``tbox_closure(ontology)``.
+    precomputed ``tbox_closure(ontology)``; ``base``, ontology + asserted
+    already merged.
     """
-    base = _merged(ontology, asserted)
+    if base is None:
+        base = _merged(ontology, asserted)
     if engine == "auto":
         engine = "reasonable" if reasonable_available() else "owlrl"
     if engine == "owlrl":

@@ -104,8 +104,4 @@ def _validate_pyshacl(data: Graph, shapes: Graph) -> ValidationReport:
 def validate(kg: KnowledgeGraph, engine: str = "fast") -> ValidationReport:
     """Validate the asserted data (with ontology and derived facts) against
     the bundled shapes."""
-    data = Graph()
-    for part in (kg.ontology, kg.asserted, kg.derived):
-        for t in part:
-            data.add(t)
-    return validate_graph(data, kg.shapes, engine)
+    return validate_graph(kg.validation_data, kg.shapes, engine)
