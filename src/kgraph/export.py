@@ -420,7 +420,15 @@ def ontology_docs(ontology_file: Path, out: Path) -> Path:
     except Exception as exc:  # pyLODE's newer releases fail at import
         raise KgraphError("ontology documentation needs pyLODE",
                           hint="pip install 'pylode==3.3.4'") from exc
-    html = OntPub(ontology=str(ontology_file)).make_html()
+    import logging
+
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.WARNING)   # pyLODE logs its progress at INFO and DEBUG
+    try:
+        html = OntPub(ontology=str(ontology_file)).make_html()
+    finally:
+        root.setLevel(level)
     target = Path(out) / "ontology.html"
     tmp = target.with_suffix(".html.tmp")
     tmp.write_text(html, encoding="utf-8")
