@@ -120,6 +120,35 @@ MUTATIONS = {
         [(URIRef(PREFIXES["adm"] + "kim-dae-jung"), DD.endDate, None)],
         'adm:kim-dae-jung dd:endDate "1990-01-01"^^xsd:date .',
         "adm:kim-dae-jung", "ends before it starts"),
+    # --- record types of the second half (資料2, 図表1-3, 図表8, 13, 資料1, prose) ---
+    "UN Command participation without a role": (
+        [(URIRef(PREFIXES["obs"] + "un-command-participation-USA"), URIRef(DD + "role"), None)],
+        "",
+        "obs:un-command-participation-USA", "needs a dd:role"),
+    "Vietnam troops: a dash written as a negative": (
+        [(URIRef(PREFIXES["obs"] + "vietnam-troops-1965-army"), URIRef(DD + "personnel"), None)],
+        "obs:vietnam-troops-1965-army dd:personnel -1 .",
+        "obs:vietnam-troops-1965-army", "non-negative xsd:integer"),
+    "attaché office hosted by an unknown country": (
+        [(URIRef(PREFIXES["office"] + "kor-in-USA"), URIRef(DD + "hostCountry"), None)],
+        "office:kor-in-USA dd:hostCountry country:ZZZ .",
+        "office:kor-in-USA", "dd:hostCountry, a known dd:Country"),
+    "white paper without its year": (
+        [(URIRef(PREFIXES["doc"] + "white-paper-1967"), URIRef(DD + "date"), None)],
+        "",
+        "doc:white-paper-1967", "exactly one dd:date"),
+    "K-9 sale with a negative quantity": (
+        [(URIRef(PREFIXES["sale"] + "k9-TUR"), URIRef(DD + "quantity"), None)],
+        "sale:k9-TUR dd:quantity -280 .",
+        "sale:k9-TUR", "dd:quantity must be one non-negative integer"),
+    "deployment without a source": (
+        [(URIRef(PREFIXES["dep"] + "iraq-zaytun"), PROV.wasDerivedFrom, None)],
+        "",
+        "dep:iraq-zaytun", "no provenance"),
+    "exercise with an unknown participant": (
+        [],
+        "exercise:cobra-gold dd:participant country:ATLANTIS .",
+        "exercise:cobra-gold", "participant must be a known dd:Country or dd:Organization"),
 }
 
 
