@@ -59,7 +59,7 @@ def grow(asserted: Graph, factor: int, seed: int = 20201) -> Graph:
                      and str(s).startswith(ID) and not str(s).startswith(SHARED)}, key=str)
     copied_set = set(copied)
     for k in range(1, factor):
-        suffix = f"-s{k}"
+        suffix = f"--copy{k}"   # "--" never occurs in a real key: no collision
         remap = {c: rnd.choice(pool) for c in countries}
 
         def r(t, remap=remap, suffix=suffix):

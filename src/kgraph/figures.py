@@ -39,9 +39,13 @@ PANELS = [
 
 
 def _plt() -> Any:
+    import sys
+
     import matplotlib
 
-    matplotlib.use("Agg", force=False)
+    if "ipykernel" not in sys.modules:
+        # Scripts and the CLI draw off-screen; a notebook keeps its inline backend.
+        matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
     return plt

@@ -1,0 +1,273 @@
+"""The notebooks of notebooks/ run top to bottom and show the report's numbers.
+
+Each notebook is kept as a jupytext "percent" script without outputs.  Here it is
+converted to a notebook in a temporary folder and executed with nbclient on the
+python3 kernel (ipykernel), with a temporary working directory (nothing is
+written into the repository) and a guard that refuses any connection leaving
+the machine.  Then the numbers the notebook *prints* are checked, so a notebook
+that runs but shows the wrong thing fails.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK_DIR = ROOT / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]-*.py"))
+
+# Seconds one cell may take (the first load of the graph may have to reason).
+CELL_TIMEOUT = 300
+
+# Run before the notebook's own cells: refuse every connection that leaves the machine
+# (the kernel talks to this test over loopback; a notebook never needs more).
+NETWORK_GUARD = '''
+import socket as _socket
+_connect = _socket.socket.connect
+
+def _loopback_only(self, address):
+    if self.family in (_socket.AF_INET, _socket.AF_INET6):
+        host = str(address[0])
+        if not (host.startswith("127.") or host in ("localhost", "::1")):
+            raise OSError(f"the notebook tried to reach {host}: nothing may leave the machine")
+    return _connect(self, address)
+
+_socket.socket.connect = _loopback_only
+del _loopback_only
+'''
+
+
+@dataclass
+class Executed:
+    """An executed notebook and what its cells wrote."""
+
+    name: str
+    notebook: nbformat.NotebookNode
+    stdout: str
+    stderr: str
+    printed: dict[str, str]
+    workdir: Path
+
+    def outputs(self, output_type: str | None = None) -> list[nbformat.NotebookNode]:
+        return [o for cell in self.notebook.cells for o in cell.get("outputs", [])
+                if output_type is None or o.output_type == output_type]
+
+    def count(self, mime: str) -> int:
+        return sum(1 for o in self.outputs() if mime in o.get("data", {}))
+
+    def number(self, marker: str) -> float:
+        """The number printed after ``marker: ``."""
+        value = self.printed[marker]
+        m = re.search(r"-?[\d,]+(?:\.\d+)?", value)
+        assert m, f"{marker!r}: no number in {value!r}"
+        return float(m[0].replace(",", ""))
+
+
+def printed_lines(stdout: str) -> dict[str, str]:
+    """Lines the notebook printed as ``marker: value``, keyed by marker."""
+    out: dict[str, str] = {}
+    for line in stdout.splitlines():
+        marker, sep, value = line.partition(": ")
+        if sep:
+            out.setdefault(marker.strip(), value.strip())
+    return out
+
+
+def execute(path: Path, tmp: Path) -> Executed:
+    notebook = jupytext.read(path)
+    nbformat.write(notebook, tmp / f"{path.stem}.ipynb")  # the converted notebook, unexecuted
+    guard = nbformat.v4.new_code_cell(NETWORK_GUARD)
+    guard.metadata["tags"] = ["injected-by-test"]
+    notebook.cells.insert(0, guard)
+    workdir = tmp / "cwd"
+    workdir.mkdir()
+    client = NotebookClient(notebook, timeout=CELL_TIMEOUT, kernel_name="python3",
+                            resources={"metadata": {"path": str(workdir)}})
+    try:
+        # TMPDIR: a notebook's temporary folders land here too, and go with the test's.
+        client.execute(env={**os.environ, "TMPDIR": str(tmp)})
+    except CellExecutionError as exc:
+        pytest.fail(f"{path.name} failed:\n{exc}")
+    finally:
+        # Kept beside the test's other files for looking at a failure.
+        nbformat.write(notebook, tmp / f"{path.stem}.executed.ipynb")
+    streams = [o for cell in notebook.cells for o in cell.get("outputs", [])
+               if o.output_type == "stream"]
+    stdout = "".join(o.text for o in streams if o.name == "stdout")
+    stderr = "".join(o.text for o in streams if o.name == "stderr")
+    return Executed(path.stem, notebook, stdout, stderr, printed_lines(stdout), workdir)
+
+
+@pytest.fixture(scope="module")
+def run_notebook(kg, tmp_path_factory):
+    """Execute a notebook once per test session (the kg fixture has already filled the
+    private reasoning cache, which the kernel inherits through KGRAPH_CACHE_DIR)."""
+    done: dict[str, Executed] = {}
+
+    def _run(name: str) -> Executed:
+        if name not in done:
+            result = execute(NOTEBOOK_DIR / f"{name}.py", tmp_path_factory.mktemp(name))
+            # Every notebook: no error, no Python warning, nothing left in its working folder.
+            assert not result.outputs("error")
+            assert "Traceback" not in result.stderr, result.stderr
+            assert "Warning" not in result.stderr, result.stderr
+            assert list(result.workdir.iterdir()) == []
+            done[name] = result
+        return done[name]
+
+    return _run
+
+
+# --- The set of notebooks ------------------------------------------------------------
+
+CHECKED = {"01-sparql-tour", "02-partner-network", "03-administrations",
+           "04-deployments-and-arms", "05-publishing"}
+
+
+def test_every_notebook_is_checked():
+    assert {p.stem for p in NOTEBOOKS} == CHECKED
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_a_percent_script_that_opens_with_its_question(path):
+    text = path.read_text(encoding="utf-8")
+    assert "format_name: percent" in text
+    nb = jupytext.read(path)
+    first = nb.cells[0]
+    assert first.cell_type == "markdown" and "**The question:**" in first.source
+    assert sum(c.cell_type == "code" for c in nb.cells) >= 5
+    # Kept as text: no outputs, and only the public API (no private names of kgraph).
+    assert all(not c.get("outputs") for c in nb.cells)
+    assert not re.search(r"kgraph(\.\w+)*\._", text)
+
+
+# --- What each notebook shows ------------------------------------------------------------
+
+def test_01_sparql_tour(run_notebook):
+    r = run_notebook("01-sparql-tour")
+    assert r.number("ontology classes") == 41
+    assert r.number("named queries") == 27
+    assert r.number("military information agreements") == 26
+    assert r.number("agreements under Lee Myung-bak administration") == 34
+    assert r.number("agreements under Park Geun-hye administration") == 32
+    assert r.number("agreements in all") == 117
+    # Reasoning: the data types only the subclasses of dd:Agreement.
+    assert r.number("agreements with reasoning") == 117
+    assert r.number("agreements without reasoning") == 0
+    # dd:party is asserted beside dd:partner (SHACL checks it before reasoning) ...
+    assert r.number("dd:party pairs with reasoning") == 234
+    assert r.number("dd:party pairs without reasoning") == 234
+    assert r.number("dd:party triples added by the reasoner") == 0
+    assert r.number("dd:Agreement parties without reasoning") == 0
+    # ... while dd:signedOn ⊑ dcterms:date is entailed.
+    assert r.number("dcterms:date of defence cooperation agreements with reasoning") == 49
+    assert r.number("dcterms:date of defence cooperation agreements without reasoning") == 0
+    # The %%sparql magic: -o stored the DataFrame, and a bad query printed one message.
+    assert r.number("defence cooperation agreements") == 49
+    assert r.printed["first defence cooperation agreement"] == "Germany 1994-05"
+    assert "kgraph: error: SPARQL syntax error at line 1" in r.stderr
+    assert r.count("image/png") >= 1
+    tables = [o["data"]["text/html"] for o in r.outputs("execute_result") if "text/html" in o["data"]]
+    assert any("トルコ" in t for t in tables)  # the %%sparql --lang ja cell: Turkey in Japanese
+
+
+def test_02_partner_network(run_notebook):
+    r = run_notebook("02-partner-network")
+    assert r.printed["projection ego"] == "92 nodes, 91 edges"
+    assert r.printed["projection multiplex"] == "92 nodes, 194 edges"
+    assert r.printed["projection partners"] == "91 nodes, 1866 edges"
+    assert r.printed["projection bipartite"] == "316 nodes, 255 edges"
+    assert r.printed["projection bipartite-projection"] == "91 nodes, 245 edges"
+    assert r.printed["computed on"].startswith("ego")
+    assert r.printed["top partner by ties (ego)"] == "United States"
+    assert r.printed["top partner by eigenvector (partners)"] == "United States"
+    # The thesis, measured: more partners in each era; the US share dips, then rises
+    # with the 2019 exercises.
+    assert r.printed["era to 1989"].startswith("27 partners, 48 ties, 5 with the US")
+    assert r.printed["era 1990–2007"].startswith("41 partners, 73 ties, 1 with the US")
+    assert r.printed["era 2008–2019"].startswith("62 partners, 125 ties, 11 with the US")
+    assert [r.number(f"partners in the {d}") for d in ("1990s", "2000s", "2010s")] == [24, 39, 55]
+    assert r.number("US ties since 2008") == 11
+    assert r.number("of which 2019 exercises") == 10
+    assert r.printed["US rank by eigenvector on the partners graph, 2008–2019"] == "3 of 62 (first: Japan)"
+    assert r.number("page views") == 48
+    assert r.count("image/png") >= 2
+    # The page is inline, as an iframe srcdoc with vis-network embedded: no link, no CDN.
+    frames = [o["data"]["text/html"] for o in r.outputs("display_data")
+              if o["data"].get("text/html", "").startswith("<iframe srcdoc=")]
+    assert len(frames) == 1
+    page = html.unescape(frames[0].split('srcdoc="', 1)[1].split('" style=', 1)[0])
+    assert "new vis.Network" in page and "South Korea" in page
+    assert not re.search(r"""<(script|link)[^>]+(src|href)=["']?(https?:)?//""", page)
+
+
+def test_03_administrations(run_notebook):
+    r = run_notebook("03-administrations")
+    assert r.printed["interim administration 2017"] == "2017-03-11 to 2017-05-09"
+    assert r.number("records under the 2017 interim administration") == 1
+    assert r.number("agreements in all") == 117
+    assert r.number("agreements under Lee Myung-bak") == 34
+    assert r.number("agreements whose date straddles a change") == 3
+    assert r.number("deployments started per administration, in all") == 53
+    assert r.number("arms sales under the 2017 interim administration") == 1
+    assert r.number("records during an acting presidency (agreements, deployments, sales)") == 7
+    assert r.number("agreements without an administration (date straddles a change)") == 3
+    assert r.number("arms sales without an administration (no date)") == 5
+    assert r.number("agreements per year in office, Lee Myung-bak administration") == 6.8
+    assert r.number("records during an acting presidency") == 7
+    assert r.number("Goh Kun acting for the suspended Roh Moo-hyun (2004)") == 1
+    assert r.number("Hwang Kyo-ahn acting for the suspended Park Geun-hye (2016–2017)") == 6
+    assert r.number("records with uncertain administration") == 46
+    assert r.number("agreements with uncertain administration") == 3
+    assert r.count("image/png") >= 2  # Figures 4-6 rebuilt, and the side-by-side bars
+
+
+def test_04_deployments_and_arms(run_notebook):
+    r = run_notebook("04-deployments-and-arms")
+    assert r.number("deployments since 1991") == 53
+    assert r.number("with National Assembly consent") == 20
+    assert r.number("still under way at the end of 2019") == 14
+    assert r.printed["category UN peacekeeping operations"] == "14 deployments, 17047 people in all"
+    assert r.number("people sent by deployments with consent") == 53137
+    assert r.printed["largest destination by personnel"] == "Iraq (20308 people, 7 deployments)"
+    # The table's printed totals against its rows: 1,039 / 55,483 against 1,036 / 55,467.
+    assert r.printed["current personnel"] == "printed 1039, sum of rows 1036, difference 3"
+    assert r.printed["total personnel"] == "printed 55483, sum of rows 55467, difference 16"
+    assert r.number("current personnel, rows summed in pandas") == 1036
+    assert r.number("total personnel, rows summed in pandas") == 55467
+    assert r.number("K-9 contracts") == 6
+    assert r.number("K-9 units") == 584
+    assert r.printed["K-9 value"] == "US$2.37 billion"
+    assert r.printed["Vietnam 1970"] == "printed 48510, sum of services 48512, difference -2"
+    assert r.printed["Vietnam years where the printed total differs"] == "1970"
+    assert r.count("image/png") >= 4
+
+
+def test_05_publishing(run_notebook):
+    r = run_notebook("05-publishing")
+    assert r.number("files written") == 17
+    assert r.number("triples in all") == r.number("sum of the four parts") == 16630
+    assert r.number("void triples") == 16630
+    assert r.number("void entities") == 1069
+    assert r.number("void classes") == 63
+    assert r.printed["licence"] == "https://creativecommons.org/licenses/by/4.0/"
+    assert r.number("subsets") == 4
+    assert r.printed["subset triples add up to the dataset's"] == "True"
+    assert r.number("distributions") == 15
+    assert r.printed["distributions listed that were written"] == "True"
+    assert r.number("triples loaded from kgraph-all.nt") == 16630
+    for name, rows in (("k9-contracts", 6), ("agreements-per-administration", 9),
+                       ("deployment-totals-check", 2)):
+        assert r.printed[f"same answer from kgraph-all.nt (rdflib), {name}"] == f"True ({rows} rows)"
+        if "triples loaded into pyoxigraph" in r.printed:
+            assert r.printed[f"same answer from kgraph-all.nt (pyoxigraph), {name}"] == f"True ({rows} rows)"
