@@ -69,3 +69,18 @@ def test_reasoning_can_be_switched_off():
     plain = build(reasoning=False)
     assert len(plain.inferred) == 0
     assert plain.ox.select("SELECT (COUNT(?a) AS ?n) WHERE { ?a a dd:Agreement }").rows == [[0]]
+
+
+def test_network_ties_same_on_both_engines(kg):
+    from kgraph import network
+
+    assert network.ties(kg) == network.ties(kg.graph)
+    assert network.node_attributes(kg) == network.node_attributes(kg.graph)
+    assert network.memberships(kg) == network.memberships(kg.graph)
+
+
+def test_cached_inferences_have_no_blank_nodes(kg):
+    # A blank node read back from the cache file would no longer be the asserted one.
+    from rdflib import BNode
+
+    assert not any(isinstance(x, BNode) for t in kg.inferred for x in t)

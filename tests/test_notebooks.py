@@ -253,19 +253,22 @@ def test_04_deployments_and_arms(run_notebook):
     assert r.count("image/png") >= 4
 
 
-def test_05_publishing(run_notebook):
+def test_05_publishing(run_notebook, kg):
     r = run_notebook("05-publishing")
+    total = len(kg.ontology) + len(kg.asserted) + len(kg.inferred) + len(kg.derived)
     assert r.number("files written") == 17
-    assert r.number("triples in all") == r.number("sum of the four parts") == 16630
-    assert r.number("void triples") == 16630
+    assert r.number("triples in all") == r.number("sum of the four parts") == total
+    assert r.number("void triples") == total
     assert r.number("void entities") == 1069
-    assert r.number("void classes") == 63
+    from rdflib import RDF
+
+    assert r.number("void classes") == len(set(kg.graph.objects(None, RDF.type)))
     assert r.printed["licence"] == "https://creativecommons.org/licenses/by/4.0/"
     assert r.number("subsets") == 4
     assert r.printed["subset triples add up to the dataset's"] == "True"
     assert r.number("distributions") == 15
     assert r.printed["distributions listed that were written"] == "True"
-    assert r.number("triples loaded from kgraph-all.nt") == 16630
+    assert r.number("triples loaded from kgraph-all.nt") == total
     for name, rows in (("k9-contracts", 6), ("agreements-per-administration", 9),
                        ("deployment-totals-check", 2)):
         assert r.printed[f"same answer from kgraph-all.nt (rdflib), {name}"] == f"True ({rows} rows)"

@@ -132,7 +132,7 @@ def _inferred(ontology: Graph, asserted: Graph, base: Graph, inputs: Sequence[Pa
               use_cache: bool, progress: bool | None) -> Graph:
     from .reason import infer, reasonable_available, tbox_closure
 
-    key = cache.inputs_key(inputs, "inferred-v2", *cache.versions())
+    key = cache.inputs_key(inputs, "inferred-v3", *cache.versions())
     name = f"inferred-{key}.nt"
     if use_cache:
         payload = cache.read(name)

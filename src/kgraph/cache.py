@@ -73,7 +73,7 @@ def versions() -> tuple[str, ...]:
 
 def graph_key(files: Iterable[Path], reasoning: bool) -> str:
     """The key of a built graph: its input files, the options and versions."""
-    return inputs_key(files, f"reasoning={reasoning}", "graph-v1", *versions())
+    return inputs_key(files, f"reasoning={reasoning}", "graph-v2", *versions())
 
 
 def union_name(key: str) -> str:

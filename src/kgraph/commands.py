@@ -251,7 +251,7 @@ def _run_main(args: argparse.Namespace, into: Path | None) -> int:
     target = (into / "out") if into is not None else _writable(args.out)
     target.mkdir(parents=True, exist_ok=True)
     with step("Drawing the partner network"):
-        write_network_page(kg.graph, target)
+        write_network_page(kg, target)
     with step("Writing the publication dump"):
         export(kg, target / "dump")
     if into is None:
@@ -320,7 +320,7 @@ def _projection(args: argparse.Namespace, kg: KnowledgeGraph) -> Any:
 
     name = args.projection
     base = "bipartite" if name == "bipartite-projection" else name
-    g = network.projection(kg.graph, base, years=args.years, administration=args.administration)
+    g = network.projection(kg, base, years=args.years, administration=args.administration)
     if name == "bipartite-projection":
         g = network.bipartite_projection(g)
     if g.number_of_nodes() == 0:
@@ -338,7 +338,7 @@ def cmd_network(args: argparse.Namespace) -> int:
         if args.years or args.administration:
             raise KgraphError("--years and --administration apply to graphml/gexf; the page "
                               "already has a slice per administration")
-        path = write_network_page(kg.graph, out, size_by=args.size_by, lang=args.lang)
+        path = write_network_page(kg, out, size_by=args.size_by, lang=args.lang)
     else:
         g = _projection(args, kg)
         suffix = f"-{g.graph['slice']}" if g.graph.get("slice") else ""

@@ -58,17 +58,63 @@ from .prefixes import PREFIXES
 if TYPE_CHECKING:
     import networkx as nx
     import pandas as pd
-    from rdflib import Graph
 
 # Importing this module stays cheap (the CLI reads its constants): rdflib,
 # networkx and pandas are imported by the functions that use them.
 KOREA = PREFIXES["country"] + "KOR"
 
 
-def run(graph: Graph, sparql: str) -> Any:
+class _Row(dict[str, Any]):
+    """A result row with attribute access; unbound variables are None."""
+
+    def __getattr__(self, name: str) -> Any:
+        return self.get(name)
+
+
+def run(graph: Any, sparql: str) -> list[_Row]:
+    """Rows of plain values (IRIs and literals as strings, day dates as
+    datetime.date) from an rdflib Graph, a KnowledgeGraph or an OxGraph; the
+    latter two use the fast engine."""
+    from datetime import date as _date
+
+    from .oxstore import OxGraph
+
+    ox = graph if isinstance(graph, OxGraph) else getattr(graph, "ox", None)
+    if isinstance(ox, OxGraph):
+        res = ox.query(sparql)
+        out = []
+        for row in res.rows:
+            d = _Row()
+            for col, term in zip(res.columns, row, strict=True):
+                if term is None:
+                    d[col] = None
+                    continue
+                value = getattr(term, "value", str(term))
+                dt = getattr(getattr(term, "datatype", None), "value", "")
+                if dt.endswith("#date"):
+                    value = _date.fromisoformat(value[:10])
+                d[col] = value
+                lang = getattr(term, "language", None)
+                if lang:
+                    d[col + "__lang"] = lang
+            out.append(d)
+        return out
+    from rdflib import Literal
+
     from .sparql import run as _run
 
-    return _run(graph, sparql)
+    rows = []
+    result = _run(graph, sparql)
+    for r in result:
+        d = _Row()
+        for var in result.vars:
+            v = r[var]
+            if isinstance(v, Literal) and str(v.datatype or "").endswith("#date"):
+                d[str(var)] = v.toPython()
+            else:
+                d[str(var)] = None if v is None else str(v)
+        rows.append(d)
+    return rows
 
 #: Kinds of tie, in the order they are shown, with English labels.
 TIE_KINDS: dict[str, str] = {
@@ -163,17 +209,17 @@ class Tie:
 
 
 def _iso(v: Any) -> date | None:
-    from rdflib import Literal
-
-    if isinstance(v, Literal):
+    if isinstance(v, date):
+        return v
+    if isinstance(v, str):
         try:
-            return date.fromisoformat(str(v)[:10])
+            return date.fromisoformat(v[:10])
         except ValueError:
             return None
     return None
 
 
-def ties(graph: Graph) -> list[Tie]:
+def ties(graph: Any) -> list[Tie]:
     """Every (partner, kind, record) tie in the graph, sorted by date."""
     out = []
     for r in run(graph, TIES_QUERY):
@@ -208,7 +254,7 @@ def select_ties(all_ties: Iterable[Tie], years: tuple[int, int] | None = None,
 
 # --- Node attributes ---------------------------------------------------------------------
 
-def node_attributes(graph: Graph) -> dict[str, dict[str, Any]]:
+def node_attributes(graph: Any) -> dict[str, dict[str, Any]]:
     """IRI -> labels (en/ja/ko), type, ISO code and UN M49 region."""
     attrs: dict[str, dict[str, Any]] = defaultdict(dict)
     rank = {"dd:FormerState": 0, "dd:Country": 1, "dd:Mission": 2, "dd:Organization": 3}
@@ -380,7 +426,7 @@ def bipartite_projection(b: nx.Graph) -> nx.Graph:
     return p
 
 
-def memberships(graph: Graph) -> dict[str, set[str]]:
+def memberships(graph: Any) -> dict[str, set[str]]:
     """Actor IRI -> groupings it is a member of (dd:memberOf)."""
     out: dict[str, set[str]] = defaultdict(set)
     for r in run(graph, "SELECT ?a ?g WHERE { ?a dd:memberOf ?g }"):
@@ -388,7 +434,7 @@ def memberships(graph: Graph) -> dict[str, set[str]]:
     return dict(out)
 
 
-def projection(graph: Graph, name: str = "ego", *, years: tuple[int, int] | None = None,
+def projection(graph: Any, name: str = "ego", *, years: tuple[int, int] | None = None,
                administration: str | None = None) -> nx.Graph:
     """Build a named projection, optionally sliced by years or administration."""
     if name not in PROJECTIONS:

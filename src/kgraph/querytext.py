@@ -57,9 +57,11 @@ def named_query(name: str) -> NamedQuery:
     raise KgraphError(f"no named query '{name}'", hint=hint)
 
 
-_STRINGS_AND_COMMENTS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:\\.|[^"\\\n])*"'
-                                   r"|'(?:\\.|[^'\\\n])*'|#[^\n]*")
-_FORBIDDEN = re.compile(r"\b(SERVICE|LOAD)\b", re.IGNORECASE)
+# IRIs first (a "#" inside <...> is not a comment), then strings, then comments.
+_STRINGS_AND_COMMENTS = re.compile(r'<[^<>"{}|^`\\\s]*>|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\''
+                                   r'|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|#[^\n]*')
+# A keyword, not part of a prefixed name such as dd:service.
+_FORBIDDEN = re.compile(r"(?<![\w:])(SERVICE|LOAD)(?![\w:])", re.IGNORECASE)
 
 
 def check_offline(sparql: str) -> None:

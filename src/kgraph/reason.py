@@ -10,12 +10,12 @@ propagation between ontology terms), which the TBox closure supplies.
 What comes back is only what is new, cleaned of the noise reasoners add
 (literal subjects, reflexive ``owl:sameAs`` and equivalences, ``owl:Thing`` on
 everything, axiomatic triples about the RDF, RDFS, OWL and XSD vocabularies,
-plain strings re-typed as ``xsd:string``).
+plain strings re-typed as ``xsd:string``, statements about blank nodes).
 """
 
 from __future__ import annotations
 
-from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 #: Predicates whose reflexive statements (x p x) carry no information.
@@ -53,6 +53,10 @@ def clean(inferred: Graph, asserted: Graph) -> Graph:
     for s, p, o in inferred:
         if isinstance(s, Literal):
             continue  # invalid RDF (e.g. "1059"^^xsd:integer a xsd:decimal)
+        if isinstance(s, BNode) or isinstance(o, BNode):
+            # Only RDF list cells here ("_:b a rdf:List"): nothing worth keeping, and a
+            # blank node cannot be matched to the asserted one once cached in a file.
+            continue
         if (s, p, o) in asserted:
             continue
         if p in _REFLEXIVE_NOISE and s == o:

@@ -20,8 +20,8 @@ Safety, because anyone who can reach the port can send a query:
   stops at its next lookup. Work done between lookups (sorting, grouping or
   serialising rows already found, parsing a huge query, a catastrophic REGEX)
   cannot be stopped, so a semaphore bounds how many queries run at once
-  (``max_running``); a query that cannot get a slot within its time limit is
-  answered 503 with ``Retry-After``.
+  (``max_running``). Waiting for a slot counts against the time limit; a query
+  that gets none in time is answered 503 with ``Retry-After``.
 - A SELECT with more than ``max_results`` rows (a CONSTRUCT or DESCRIBE with more
   triples) is truncated to the cap and answered 200 with the header
   ``X-Kgraph-Truncated: true`` (and ``X-Kgraph-Result-Limit``): the rows a client
@@ -236,32 +236,49 @@ def _has_service(node: Any) -> bool:
 
 # --- Parsing, with a cache -------------------------------------------------------------------
 
-class _QueryCache:
-    """Prepared queries by text. rdflib's parser (pyparsing) is not thread-safe
-    (RDFLib/rdflib#1282), so parsing happens under a lock; a prepared query is only
-    read when evaluated, so one can serve many requests at once."""
+class _QueryPool:
+    """Prepared queries by text, each lent to one evaluation at a time.
 
-    def __init__(self, size: int = 256) -> None:
-        self._size = size
-        self._items: OrderedDict[str, Query] = OrderedDict()
+    A prepared query cannot be shared by concurrent evaluations: rdflib's
+    expressions keep the current solution on themselves while they are evaluated
+    (``Expr.eval`` sets ``self.ctx``), so two threads evaluating one query object
+    mix up each other's rows (seen as a 47th row of straddling-records under load).
+    Each text therefore has a few idle copies, at most one per running query; and
+    rdflib's parser (pyparsing) is not thread-safe either (RDFLib/rdflib#1282), so
+    new copies are parsed under a lock.
+    """
+
+    def __init__(self, texts: int = 128, copies: int = 4) -> None:
+        self._texts = texts
+        self._copies = copies
+        self._idle: OrderedDict[str, list[Query]] = OrderedDict()
         self._lock = threading.Lock()
+        self._parse_lock = threading.Lock()
 
-    def get(self, text: str) -> Query:
+    def take(self, text: str) -> Query:
+        """A prepared query for ``text`` that no one else is using (HttpError 400 if
+        it does not parse)."""
         with self._lock:
-            hit = self._items.get(text)
-            if hit is not None:
-                self._items.move_to_end(text)
-                return hit
-            from rdflib.plugins.sparql import prepareQuery
+            idle = self._idle.get(text)
+            if idle:
+                return idle.pop()
+        from rdflib.plugins.sparql import prepareQuery
 
+        with self._parse_lock:
             try:
-                prepared = prepareQuery(text, initNs=PREFIXES)
+                return prepareQuery(text, initNs=PREFIXES)
             except Exception as exc:  # pyparsing and rdflib raise many unrelated types
                 raise HttpError(400, _syntax_error(text, exc).message) from exc
-            self._items[text] = prepared
-            if len(self._items) > self._size:
-                self._items.popitem(last=False)
-            return prepared
+
+    def give_back(self, text: str, prepared: Query) -> None:
+        """Return a copy after an evaluation that ran to its end."""
+        with self._lock:
+            idle = self._idle.setdefault(text, [])
+            self._idle.move_to_end(text)
+            if len(idle) < self._copies:
+                idle.append(prepared)
+            while len(self._idle) > self._texts:
+                self._idle.popitem(last=False)
 
 
 # --- Evaluation under a deadline -------------------------------------------------------------
@@ -356,7 +373,7 @@ class _Job:
 
 
 class QueryRunner:
-    """Runs queries on one graph: parse (cached), refuse, negotiate, evaluate in a
+    """Runs queries on one graph: refuse, parse (pooled), negotiate, evaluate in a
     worker under a deadline, cap the results, serialise."""
 
     def __init__(self, graph: Graph, *, timeout: float, max_results: int, max_running: int) -> None:
@@ -368,7 +385,7 @@ class QueryRunner:
         #: One permit per query allowed to run; a timed-out query keeps its permit
         #: until its worker has really stopped.
         self.slots = threading.BoundedSemaphore(max_running)
-        self._cache = _QueryCache()
+        self._pool = _QueryPool(copies=max_running)
         self._lock = threading.Lock()
         self.stats = {"queries": 0, "timeouts": 0, "busy": 0, "running": 0, "truncated": 0}
 
@@ -426,13 +443,28 @@ class QueryRunner:
             self._finish(job)
 
     def _evaluate(self, job: _Job) -> Answer:
-        prepared = self._cache.get(job.text)
+        prepared = self._pool.take(job.text)
+        try:
+            form, media = self._form_and_media(prepared, job)
+        except HttpError:
+            self._pool.give_back(job.text, prepared)  # refused before evaluation: still clean
+            raise
+        answer, complete = self._evaluate_prepared(prepared, form, media, job)
+        if complete:  # a copy whose evaluation stopped half-way is not reused
+            self._pool.give_back(job.text, prepared)
+        return answer
+
+    @staticmethod
+    def _form_and_media(prepared: Query, job: _Job) -> tuple[str, str]:
         if _has_service(prepared.algebra):
             raise HttpError(400, "SPARQL SERVICE is not allowed: kgraph never fetches data from other hosts")
         form = _FORMS.get(prepared.algebra.name)
         if form is None:
             raise HttpError(400, f"unsupported query form {prepared.algebra.name}")
-        media = negotiate(form, job.accept, job.fmt)
+        return form, negotiate(form, job.accept, job.fmt)
+
+    def _evaluate_prepared(self, prepared: Query, form: str, media: str, job: _Job) -> tuple[Answer, bool]:
+        complete = True
         view = _DeadlineGraph(self.graph, job.deadline)
         result = view.query(prepared, initNs=PREFIXES)
         headers = {"Vary": "Accept"}
@@ -446,6 +478,7 @@ class QueryRunner:
             if len(rows) > self.max_results:
                 rows = rows[:self.max_results]
                 headers.update(self._truncated())
+                complete = False
             body = _select_body(variables, rows, media)
         else:
             triples = list(islice(iter(result.graph or ()), self.max_results + 1))
@@ -456,7 +489,7 @@ class QueryRunner:
         if time.monotonic() > job.deadline:
             raise QueryTimeout
         charset = "" if media == JSONLD else "; charset=utf-8"
-        return Answer(200, media + charset, body, headers)
+        return Answer(200, media + charset, body, headers), complete
 
     def _truncated(self) -> dict[str, str]:
         self._count("truncated")
@@ -569,6 +602,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._only(method, "GET")
             return _json([{"name": q.name, "title": q.title, "question": q.question, "text": q.text}
                           for q in named_queries()])
+        if path == "/favicon.ico":  # browsers ask for it; say "nothing" rather than log a 404
+            return Answer(204, "image/x-icon", b"")
         if path == "/prefixes":
             self._only(method, "GET")
             return _json(PREFIXES)
@@ -667,8 +702,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _write(self, answer: Answer) -> None:
         self.send_response(answer.status)
-        self.send_header("Content-Type", answer.content_type)
-        self.send_header("Content-Length", str(len(answer.body)))
+        if answer.status != 204:  # a 204 carries neither body nor length (RFC 9110, 8.6)
+            self.send_header("Content-Type", answer.content_type)
+            self.send_header("Content-Length", str(len(answer.body)))
         self.send_header("X-Content-Type-Options", "nosniff")
         for key, value in answer.headers.items():
             self.send_header(key, value)

@@ -338,9 +338,21 @@ SELECT ?record ?label ?date ?source WHERE {
 """
 
 
+def _labels(graph: Any) -> dict[str, str]:
+    """IRI -> English label, from the fast engine when the graph has one."""
+    from .oxstore import OxGraph
+
+    ox = graph if isinstance(graph, OxGraph) else getattr(graph, "ox", None)
+    if isinstance(ox, OxGraph):
+        return ox.labels("en")
+    from .sparql import label_map
+
+    return {str(k): v for k, v in label_map(graph).items()}
+
+
 def record_labels(graph: Any) -> dict[str, str]:
     """Record IRI -> "label, date [source table]" for tooltips."""
-    from .sparql import run
+    from .network import run
 
     out: dict[str, str] = {}
     for r in run(graph, RECORD_LABELS_QUERY):
@@ -368,15 +380,12 @@ def build_views(graph: Any, *, projections: Sequence[str] = ("ego", "multiplex",
                 size_by: str = "strength", by_administration: bool = True) -> list[View]:
     """Every projection for all years and, optionally, for each administration
     that has ties."""
-    from rdflib import URIRef
-
     from . import network
-    from .sparql import label_map
 
     all_ties = network.ties(graph)
     attrs = network.node_attributes(graph)
     members = network.memberships(graph)
-    labels = label_map(graph)
+    labels = _labels(graph)
     admins: list[str] = []
     for t in all_ties:
         if t.administration and t.administration not in admins:
@@ -385,7 +394,7 @@ def build_views(graph: Any, *, projections: Sequence[str] = ("ego", "multiplex",
     if by_administration:
         for adm in admins:
             key = adm.rsplit("/", 1)[-1]
-            slices.append((key, labels.get(URIRef(adm), key),
+            slices.append((key, labels.get(adm, key),
                            network.select_ties(all_ties, administration=adm)))
     views = []
     for proj in projections:
