@@ -58,17 +58,32 @@ def write(name: str, payload: bytes) -> None:
         pass
 
 
-def versions() -> tuple[str, ...]:
-    """Versions of the packages whose output the cache holds."""
+def _dist_version(name: str) -> str:
+    """A package's version from its dist-info folder name, found next to the
+    package without importing it (importlib.metadata scans every path entry,
+    which costs more than the rest of a warm run)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.origin:
+        return "-"
+    site = Path(spec.origin).resolve().parent.parent
+    for d in site.glob(f"{name}-*.dist-info"):
+        return d.name[len(name) + 1:-len(".dist-info")]
     from importlib.metadata import PackageNotFoundError, version
 
-    out = []
-    for pkg in ("kgraph", "owlrl", "reasonable", "rdflib"):
-        try:
-            out.append(f"{pkg}={version(pkg)}")
-        except PackageNotFoundError:
-            out.append(f"{pkg}=-")
-    return tuple(out)
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "-"
+
+
+def versions() -> tuple[str, ...]:
+    """Versions of the packages whose output the cache holds."""
+    from . import __version__
+
+    return (f"kgraph={__version__}",
+            *(f"{pkg}={_dist_version(pkg)}" for pkg in ("owlrl", "reasonable", "rdflib")))
 
 
 def graph_key(files: Iterable[Path], reasoning: bool) -> str:
