@@ -48,24 +48,26 @@ def run_cmd(cmd: list[str], env: dict[str, str]) -> Callable[[], object]:
 
 class Table:
     def __init__(self) -> None:
-        self.rows: list[tuple[str, list[float], str, float | None, str]] = []
+        self.rows: list[tuple[str, list[float], str, float | None, str, str]] = []
 
     def add(self, op: str, times: list[float], baseline: str = "", base: float | None = None,
-            target: str = "") -> float:
-        self.rows.append((op, times, baseline, base, target))
+            target: str = "", unit: str = "s") -> float:
+        self.rows.append((op, times, baseline, base, target, unit))
         med = statistics.median(times)
         ratio = f"{med / base:6.2f}x" if base else "      "
-        print(f"{op:58s} {med * 1000:9.1f} ms  ±{_spread(times) * 1000:7.1f}  {ratio}  {baseline} {target}",
-              flush=True)
+        shown = f"{med:9.0f} MB" if unit == "MB" else f"{med * 1000:9.1f} ms"
+        print(f"{op:58s} {shown}  ±{_spread(times) * (1 if unit == 'MB' else 1000):7.1f}  {ratio}  "
+              f"{baseline} {target}", flush=True)
         return med
 
     def markdown(self) -> str:
         lines = ["| operation | median | spread (min–max) | baseline | ratio | target |",
                  "|---|---:|---:|---|---:|---|"]
-        for op, times, baseline, base, target in self.rows:
+        for op, times, baseline, base, target, unit in self.rows:
             med = statistics.median(times)
             ratio = f"{med / base:.2f}×" if base else ""
-            lines.append(f"| {op} | {_fmt(med)} | {_fmt(min(times))}–{_fmt(max(times))} | "
+            fmt = (lambda v: f"{v:.0f} MB") if unit == "MB" else _fmt
+            lines.append(f"| {op} | {fmt(med)} | {fmt(min(times))}–{fmt(max(times))} | "
                          f"{baseline}{f' ({_fmt(base)})' if base else ''} | {ratio} | {target} |")
         return "\n".join(lines)
 
@@ -219,8 +221,8 @@ print(json.dumps(dict(triples=len(kg.graph), build=t_build, rebuild=t_all, query
         m = json.loads(r.stdout.strip().splitlines()[-1])
         table.add(f"{factor}x ({m['triples']} triples): full rebuild (parse, reason, derive, validate)",
                   [m["rebuild"]], "", None, "≤ 60 s at 100×")
-        table.add(f"{factor}x: peak memory of the rebuild (MB, shown as ms)", [m["rss"] / 1000], "", None,
-                  "≤ 4 GB at 100×")
+        table.add(f"{factor}x: peak memory of the rebuild", [m["rss"]], "", None, "≤ 4 GB at 100×",
+                  unit="MB")
         table.add(f"{factor}x: slowest named query", [m["query"]], "", None, "≤ 200 ms at 100×")
         table.add(f"{factor}x: centrality on the partners projection", [m["centrality"]], "", None,
                   "≤ 5 s at 100×")
