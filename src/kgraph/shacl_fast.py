@@ -39,6 +39,53 @@ SUPPORTED = frozenset(SH[x] for x in (
 _NUMERIC_OR_DATE = (int, float)
 
 
+# Namespace attribute lookups are slow in rdflib; the hot loops use constants.
+_BLANKNODE = SH.BlankNode
+_BLANKNODEORIRI = SH.BlankNodeOrIRI
+_BLANKNODEORLITERAL = SH.BlankNodeOrLiteral
+_IRI = SH.IRI
+_IRIORLITERAL = SH.IRIOrLiteral
+_LITERAL = SH.Literal
+_VIOLATION = SH.Violation
+_ALTERNATIVEPATH = SH.alternativePath
+_CLASS = URIRef(str(SH) + "class")
+_DATATYPE = SH.datatype
+_DEACTIVATED = SH.deactivated
+_FLAGS = SH.flags
+_HASVALUE = SH.hasValue
+_IN = URIRef(str(SH) + "in")
+_INVERSEPATH = SH.inversePath
+_LANGUAGEIN = SH.languageIn
+_LESSTHAN = SH.lessThan
+_LESSTHANOREQUALS = SH.lessThanOrEquals
+_MAXCOUNT = SH.maxCount
+_MAXEXCLUSIVE = SH.maxExclusive
+_MAXINCLUSIVE = SH.maxInclusive
+_MESSAGE = SH.message
+_MINCOUNT = SH.minCount
+_MINEXCLUSIVE = SH.minExclusive
+_MININCLUSIVE = SH.minInclusive
+_NODEKIND = SH.nodeKind
+_ONEORMOREPATH = SH.oneOrMorePath
+_OR = URIRef(str(SH) + "or")
+_PATH = SH.path
+_PATTERN = SH.pattern
+_PROPERTY = SH.property
+_SELECT = SH.select
+_SPARQL = SH.sparql
+_TARGETCLASS = SH.targetClass
+_TARGETNODE = SH.targetNode
+_TARGETOBJECTSOF = SH.targetObjectsOf
+_TARGETSUBJECTSOF = SH.targetSubjectsOf
+_UNIQUELANG = SH.uniqueLang
+_ZEROORMOREPATH = SH.zeroOrMorePath
+_RDF_TYPE = RDF.type
+_SUBCLASS = RDFS.subClassOf
+_RDF_FIRST = RDF.first
+_LANGSTRING = RDF.langString
+_XSD_STRING = XSD.string
+
+
 class Index:
     """Subject -> predicate -> objects, types with their superclasses, and the
     subjects of each predicate, built once from the data graph."""
@@ -54,11 +101,12 @@ class Index:
             self.inv[o][p].append(s)
             self.by_pred[p].add(s)
             self.obj_by_pred[p].add(o)
-            if p == RDFS.subClassOf:
+            if p == _SUBCLASS:
                 supers[s].add(o)
         self._closure: dict[Node, frozenset[Node]] = {}
         self._supers = supers
         self._instances: dict[Node, set[Node]] = {}
+        self._classes: dict[Node, frozenset[Node]] = {}
 
     def objects(self, s: Node, p: Node) -> list[Node]:
         d = self.out.get(s)
@@ -77,14 +125,29 @@ class Index:
             self._closure[c] = frozenset(seen)
         return self._closure[c]
 
+    def classes_of(self, node: Node) -> frozenset[Node]:
+        """Every class ``node`` is an instance of (its types and their superclasses)."""
+        found = self._classes.get(node)
+        if found is None:
+            types = self.objects(node, _RDF_TYPE)
+            if len(types) == 1:
+                found = self.superclasses(types[0])
+            else:
+                found = frozenset().union(*(self.superclasses(t) for t in types))
+            self._classes[node] = found
+        return found
+
     def is_instance(self, node: Node, cls: Node) -> bool:
-        return any(cls in self.superclasses(t) for t in self.objects(node, RDF.type))
+        return cls in self.classes_of(node)
 
     def instances(self, cls: Node) -> set[Node]:
-        if cls not in self._instances:
-            self._instances[cls] = {s for s in self.by_pred.get(RDF.type, ())
-                                    if self.is_instance(s, cls)}
-        return self._instances[cls]
+        if not self._instances:
+            by_class: dict[Node, set[Node]] = defaultdict(set)
+            for s in self.by_pred.get(_RDF_TYPE, ()):
+                for c in self.classes_of(s):
+                    by_class[c].add(s)
+            self._instances = dict(by_class)
+        return self._instances.get(cls, set())
 
 
 @dataclass
@@ -93,7 +156,7 @@ class _Result:
     path: Node | None
     value: Node | None
     message: str
-    severity: Node = SH.Violation
+    severity: Node = _VIOLATION
 
 
 @dataclass
@@ -123,8 +186,8 @@ class FastValidator:
         props: dict[Node, list[Node]] = defaultdict(list)
         for p, o in self.shapes.predicate_objects(node):
             props[p].append(o)
-        msg = props.get(SH.message)
-        shape = _Shape(node, props[SH.path][0] if SH.path in props else None,
+        msg = props.get(_MESSAGE)
+        shape = _Shape(node, props[_PATH][0] if _PATH in props else None,
                        str(msg[0]) if msg else None, dict(props))
         self._shapes[node] = shape
         return shape
@@ -135,7 +198,7 @@ class FastValidator:
         return self._lists[node]
 
     def node_shapes(self) -> Iterator[_Shape]:
-        targets = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
+        targets = (_TARGETCLASS, _TARGETSUBJECTSOF, _TARGETOBJECTSOF, _TARGETNODE)
         seen: set[Node] = set()
         for t in targets:
             for s in self.shapes.subjects(t, None):
@@ -148,15 +211,15 @@ class FastValidator:
     def values(self, idx: Index, focus: Node, path: Node) -> list[Node]:
         if isinstance(path, URIRef):
             return list(idx.objects(focus, path))
-        if (path, RDF.first, None) in self.shapes:          # sequence
+        if (path, _RDF_FIRST, None) in self.shapes:          # sequence
             nodes = [focus]
             for step in self._list(path):
                 nodes = [v for n in nodes for v in self.values(idx, n, step)]
             return list(dict.fromkeys(nodes))
-        inv = self.shapes.value(path, SH.inversePath)
+        inv = self.shapes.value(path, _INVERSEPATH)
         if inv is not None:
             return [s for s in idx.inv.get(focus, {}).get(inv, [])]
-        for kind, least in ((SH.zeroOrMorePath, 0), (SH.oneOrMorePath, 1)):
+        for kind, least in ((_ZEROORMOREPATH, 0), (_ONEORMOREPATH, 1)):
             inner = self.shapes.value(path, kind)
             if inner is not None:
                 found: list[Node] = [focus] if least == 0 else []
@@ -172,7 +235,7 @@ class FastValidator:
                                 nxt.append(v)
                     frontier = nxt
                 return found
-        alt = self.shapes.value(path, SH.alternativePath)
+        alt = self.shapes.value(path, _ALTERNATIVEPATH)
         if alt is not None:
             return list(dict.fromkeys(v for p in self._list(alt) for v in self.values(idx, focus, p)))
         raise KgraphError(f"unsupported SHACL path {path!r}", hint="validate with engine='pyshacl'")
@@ -181,13 +244,13 @@ class FastValidator:
 
     def focus_nodes(self, idx: Index, shape: _Shape) -> set[Node]:
         out: set[Node] = set()
-        for c in shape.props.get(SH.targetClass, []):
+        for c in shape.props.get(_TARGETCLASS, []):
             out |= idx.instances(c)
-        for p in shape.props.get(SH.targetSubjectsOf, []):
+        for p in shape.props.get(_TARGETSUBJECTSOF, []):
             out |= idx.by_pred.get(p, set())
-        for p in shape.props.get(SH.targetObjectsOf, []):
+        for p in shape.props.get(_TARGETOBJECTSOF, []):
             out |= idx.obj_by_pred.get(p, set())
-        out |= set(shape.props.get(SH.targetNode, []))
+        out |= set(shape.props.get(_TARGETNODE, []))
         return out
 
     # --- constraints -------------------------------------------------------------------
@@ -195,34 +258,34 @@ class FastValidator:
     def value_ok(self, idx: Index, v: Node, shape: _Shape) -> Iterator[str]:
         """Names of the value-type constraints of ``shape`` that ``v`` fails."""
         P = shape.props
-        for dt in P.get(SH.datatype, []):
+        for dt in P.get(_DATATYPE, []):
             if not _has_datatype(v, dt):
                 yield "datatype"
-        for c in P.get(SH["class"], []):
+        for c in P.get(_CLASS, []):
             if isinstance(v, Literal) or not idx.is_instance(v, c):
                 yield "class"
-        for kind in P.get(SH.nodeKind, []):
+        for kind in P.get(_NODEKIND, []):
             if not _node_kind(v, kind):
                 yield "nodeKind"
-        for lst in P.get(SH["in"], []):
+        for lst in P.get(_IN, []):
             if v not in set(self._list(lst)):
                 yield "in"
-        for pat in P.get(SH.pattern, []):
-            flags = P.get(SH.flags, [])
+        for pat in P.get(_PATTERN, []):
+            flags = P.get(_FLAGS, [])
             f = re.IGNORECASE if flags and "i" in str(flags[0]) else 0
             if isinstance(v, BNode) or not re.search(str(pat), str(v), f):
                 yield "pattern"
-        for key, op in ((SH.minInclusive, lambda a, b: a >= b), (SH.maxInclusive, lambda a, b: a <= b),
-                        (SH.minExclusive, lambda a, b: a > b), (SH.maxExclusive, lambda a, b: a < b)):
+        for key, op in ((_MININCLUSIVE, lambda a, b: a >= b), (_MAXINCLUSIVE, lambda a, b: a <= b),
+                        (_MINEXCLUSIVE, lambda a, b: a > b), (_MAXEXCLUSIVE, lambda a, b: a < b)):
             for bound in P.get(key, []):
                 if not _compare(v, bound, op):
                     yield "range"
-        for lst in P.get(SH.languageIn, []):
+        for lst in P.get(_LANGUAGEIN, []):
             langs = [str(x).lower() for x in self._list(lst)]
             lang = v.language.lower() if isinstance(v, Literal) and v.language else None
             if lang is None or not any(lang == x or lang.startswith(x + "-") for x in langs):
                 yield "languageIn"
-        for lst in P.get(SH["or"], []):
+        for lst in P.get(_OR, []):
             if not any(self.conforms(idx, v, self._shape(alt)) for alt in self._list(lst)):
                 yield "or"
 
@@ -238,16 +301,16 @@ class FastValidator:
             path = shape.path
         else:
             values, path = [focus], None
-        for mc in P.get(SH.minCount, []):
+        for mc in P.get(_MINCOUNT, []):
             if len(values) < int(str(mc)):
                 yield _Result(focus, path, None, msg)
-        for mc in P.get(SH.maxCount, []):
+        for mc in P.get(_MAXCOUNT, []):
             if len(values) > int(str(mc)):
                 yield _Result(focus, path, None, msg)
-        for hv in P.get(SH.hasValue, []):
+        for hv in P.get(_HASVALUE, []):
             if hv not in values:
                 yield _Result(focus, path, None, msg)
-        if P.get(SH.uniqueLang) and any(bool(x.toPython()) for x in P[SH.uniqueLang]
+        if P.get(_UNIQUELANG) and any(bool(x.toPython()) for x in P[_UNIQUELANG]
                                         if isinstance(x, Literal)):
             langs: dict[str, int] = defaultdict(int)
             for v in values:
@@ -256,7 +319,7 @@ class FastValidator:
             for _lang, n in sorted(langs.items()):
                 if n > 1:
                     yield _Result(focus, path, None, msg)
-        for key, op in ((SH.lessThan, lambda a, b: a < b), (SH.lessThanOrEquals, lambda a, b: a <= b)):
+        for key, op in ((_LESSTHAN, lambda a, b: a < b), (_LESSTHANOREQUALS, lambda a, b: a <= b)):
             for other in P.get(key, []):
                 others = idx.objects(focus, other)
                 for v in values:
@@ -267,16 +330,16 @@ class FastValidator:
             for _ in self.value_ok(idx, v, shape):
                 yield _Result(focus, path, v, msg)
         if not nested:
-            for ps in P.get(SH.property, []):
+            for ps in P.get(_PROPERTY, []):
                 sub = self._shape(ps)
                 yield from self.check(idx, focus, sub)
 
     def sparql_results(self, data: Graph, shape: _Shape, focus: set[Node]) -> Iterator[_Result]:
         from .sparql import run
 
-        for c in shape.props.get(SH.sparql, []):
-            select = self.shapes.value(c, SH.select)
-            m = self.shapes.value(c, SH.message)
+        for c in shape.props.get(_SPARQL, []):
+            select = self.shapes.value(c, _SELECT)
+            m = self.shapes.value(c, _MESSAGE)
             msg = str(m) if m is not None else shape.message or "SPARQL constraint failed"
             text = re.sub(r"\$this\b", "?this", str(select))
             for row in run(data, text):
@@ -291,13 +354,13 @@ class FastValidator:
         idx = Index(data)
         results: list[_Result] = []
         for shape in self.node_shapes():
-            if any(bool(x.toPython()) for x in shape.props.get(SH.deactivated, [])
+            if any(bool(x.toPython()) for x in shape.props.get(_DEACTIVATED, [])
                    if isinstance(x, Literal)):
                 continue
             focus = self.focus_nodes(idx, shape)
             for f in focus:
                 results.extend(self.check(idx, f, shape))
-            if SH.sparql in shape.props and focus:
+            if _SPARQL in shape.props and focus:
                 results.extend(self.sparql_results(data, shape, focus))
         return results
 
@@ -305,11 +368,11 @@ class FastValidator:
 def _has_datatype(v: Node, dt: Node) -> bool:
     if not isinstance(v, Literal):
         return False
-    if dt == RDF.langString:
+    if dt == _LANGSTRING:
         return bool(v.language)
     if v.language:
         return False
-    actual = v.datatype or XSD.string
+    actual = v.datatype or _XSD_STRING
     if actual != dt:
         return False
     return not getattr(v, "ill_typed", False)
@@ -318,9 +381,9 @@ def _has_datatype(v: Node, dt: Node) -> bool:
 def _node_kind(v: Node, kind: Node) -> bool:
     is_iri, is_bnode, is_lit = isinstance(v, URIRef), isinstance(v, BNode), isinstance(v, Literal)
     kinds: dict[Node, bool] = {
-        SH.IRI: is_iri, SH.BlankNode: is_bnode, SH.Literal: is_lit,
-        SH.BlankNodeOrIRI: is_bnode or is_iri, SH.BlankNodeOrLiteral: is_bnode or is_lit,
-        SH.IRIOrLiteral: is_iri or is_lit,
+        _IRI: is_iri, _BLANKNODE: is_bnode, _LITERAL: is_lit,
+        _BLANKNODEORIRI: is_bnode or is_iri, _BLANKNODEORLITERAL: is_bnode or is_lit,
+        _IRIORLITERAL: is_iri or is_lit,
     }
     return kinds.get(kind, False)
 
