@@ -15,8 +15,11 @@ plain strings re-typed as ``xsd:string``, statements about blank nodes).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
+from rdflib.term import Node
 
 #: Predicates whose reflexive statements (x p x) carry no information.
 _REFLEXIVE_NOISE = frozenset({
@@ -46,28 +49,35 @@ def owl_rl_closure(base: Graph) -> Graph:
     return work
 
 
-def clean(inferred: Graph, asserted: Graph) -> Graph:
+def clean(inferred: Iterable[tuple[Node, Node, Node]], asserted: Graph) -> Graph:
     """Keep the entailments worth querying or publishing."""
-    out = Graph()
-    asserted_plain = {(s, p, str(o)) for s, p, o in asserted if isinstance(o, Literal)}
-    for s, p, o in inferred:
+    seen = set(asserted)   # set membership: far faster than asserting graph lookups
+    asserted_plain = {(s, p, str(o)) for s, p, o in seen if isinstance(o, Literal)}
+    rdf_type = RDF.type
+    blanket = (OWL.Thing, RDFS.Resource, OWL.NamedIndividual)
+    keep: set[tuple[Node, Node, Node]] = set()
+    for t in inferred:
+        s, p, o = t
         if isinstance(s, Literal):
             continue  # invalid RDF (e.g. "1059"^^xsd:integer a xsd:decimal)
         if isinstance(s, BNode) or isinstance(o, BNode):
             # Only RDF list cells here ("_:b a rdf:List"): nothing worth keeping, and a
             # blank node cannot be matched to the asserted one once cached in a file.
             continue
-        if (s, p, o) in asserted:
+        if t in seen:
             continue
         if p in _REFLEXIVE_NOISE and s == o:
             continue
-        if p == RDF.type and o in (OWL.Thing, RDFS.Resource, OWL.NamedIndividual):
+        if p == rdf_type and o in blanket:
             continue
         if isinstance(s, URIRef) and str(s).startswith(_VOCABULARY_NAMESPACES):
             continue
         if isinstance(o, Literal) and (s, p, str(o)) in asserted_plain:
             continue  # the same value re-typed (plain vs xsd:string)
-        out.add((s, p, o))
+        keep.add(t)
+    out = Graph()
+    for t in keep:
+        out.add(t)
     return out
 
 
@@ -100,20 +110,20 @@ def tbox_closure(ontology: Graph) -> Graph:
     return out
 
 
-def reasonable_closure(tbox: Graph, asserted: Graph) -> Graph:
-    """OWL 2 RL by ``reasonable`` over a TBox closure and the data."""
+def reasonable_closure(tbox: Graph, asserted: Graph) -> list[tuple[Node, Node, Node]]:
+    """OWL 2 RL by ``reasonable`` over a TBox closure and the data (triples)."""
     import reasonable
 
     r = reasonable.PyReasoner()
     r.from_graph(tbox)
     r.from_graph(asserted)
-    out = Graph()
+    xsd_string = XSD.string
+    out: list[tuple[Node, Node, Node]] = []
     for s, p, o in r.reason():
-        if isinstance(o, Literal) and o.datatype == XSD.string:
+        if isinstance(o, Literal) and o.datatype == xsd_string:
             o = Literal(str(o))  # reasonable types plain literals as xsd:string
-        out.add((s, p, o))
-    for t in tbox:
-        out.add(t)
+        out.append((s, p, o))
+    out.extend(tbox)
     return out
 
 
