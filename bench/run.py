@@ -200,16 +200,25 @@ t_build = time.perf_counter() - t
 report = validate(kg)
 t_all = time.perf_counter() - t
 from kgraph.querytext import named_queries
-kg.ox.labels()   # the store's label map, computed once per process
+from kgraph import cache
+from kgraph.oxstore import OxGraph
+import gc
+triples = len(kg.graph)
+payload = cache.read(cache.union_name(kg.key))
+del kg, report
+gc.collect()
+# Queries as `kgraph query` runs them: the cached graph loaded into Oxigraph.
+ox = OxGraph.from_ntriples(payload)
+ox.labels()   # the store's label map, computed once per process
 worst = 0.0
 for q in named_queries():
-    s = time.perf_counter(); kg.ox.select(q.text); worst = max(worst, time.perf_counter() - s)
+    s = time.perf_counter(); ox.select(q.text); worst = max(worst, time.perf_counter() - s)
 from kgraph import network
 s = time.perf_counter()
-g = network.projection(kg, 'partners')
+g = network.projection(ox, 'partners')
 network.centrality(g)
 t_c = time.perf_counter() - s
-print(json.dumps(dict(triples=len(kg.graph), build=t_build, rebuild=t_all, query=worst, centrality=t_c,
+print(json.dumps(dict(triples=triples, build=t_build, rebuild=t_all, query=worst, centrality=t_c,
       rss=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)))
 """
         r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
