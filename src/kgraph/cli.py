@@ -32,6 +32,10 @@ examples:
   kgraph query my.rq --format json > out.json
   echo 'ASK { agr:gsomia-JPN ?p ?o }' | kgraph query -
   kgraph validate mydata.ttl
+  kgraph centrality -p partners --top 10   who sits between Korea's partners
+  kgraph network --out site/               offline interactive network page
+  kgraph export --out dump/                Turtle, N-Triples, JSON-LD, VoID, CITATION.cff
+  kgraph serve --port 8000                 read-only SPARQL endpoint on loopback
 
 Prefixes dd:, country:, agr:, adm:, rdfs:, xsd: ... are predeclared in queries.
 Reasoning results are cached in the user cache folder ($KGRAPH_CACHE_DIR
