@@ -185,3 +185,11 @@ def test_unwritable_output_folder(tmp_path):
     blocker.write_text("x")
     r = run("network", "--format", "graphml", "--out", str(blocker / "sub"))
     assert r.returncode == 1 and "cannot write there" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_long_one_line_query_is_not_taken_for_a_file():
+    q = ("SELECT ?d ?start WHERE { ?d a dd:Deployment ; prov:wasDerivedFrom src:appendix-2 ; "
+         "dd:startDate ?start ; dd:destination country:IRQ . " + " " * 300 + "} ORDER BY ?start")
+    r = run("query", q, "--format", "csv")
+    assert r.returncode == 0, r.stderr
+    assert len(r.stdout.splitlines()) == 1 + 7   # the seven Iraq rows of 資料2

@@ -218,7 +218,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("kgraph: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        return 0
+        return 0   # the reader (head, less) closed the pipe: not an error
+    except OSError as exc:
+        # A file or folder the user named: say which and why, without a traceback.
+        if args.debug:
+            raise
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        print(f"kgraph: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -73,14 +73,27 @@ def check_offline(sparql: str) -> None:
                           "other hosts", hint="query the local graph, or use --endpoint URL")
 
 
+def _is_file(p: Path) -> bool:
+    try:
+        return p.is_file()
+    except OSError:   # e.g. a long query mistaken for a file name
+        return False
+
+
 def resolve(text_or_name: str) -> str:
     """A query's text from a named query, a file path, or the text itself."""
     s = text_or_name.strip()
     if re.fullmatch(r"[A-Za-z0-9_\-]+", s):
         return named_query(s).text
+    # SPARQL always has a brace; a path to a query file never needs one.
+    if "{" in s or "\n" in s:
+        return text_or_name
     p = Path(s)
-    if len(s) < 4096 and "\n" not in s and (p.suffix in (".rq", ".sparql") or p.is_file()):
-        if not p.is_file():
+    if p.suffix in (".rq", ".sparql") or _is_file(p):
+        if not _is_file(p):
             raise KgraphError(f"{p}: no such query file")
-        return p.read_text(encoding="utf-8")
+        try:
+            return p.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise KgraphError(f"{p}: cannot read the query file ({exc})") from exc
     return text_or_name
