@@ -18,7 +18,7 @@ from .namespaces import (
     GRAPH_ONTOLOGY,
     PREFIXES,
 )
-from .parsing import load_files, new_graph
+from .parsing import load_files, merged, new_graph
 from .progress import step
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ class KnowledgeGraph:
     def validation_data(self) -> Graph:
         """Ontology + asserted + derived, without inferences: what SHACL checks."""
         if self._validation_data is None:
-            self._validation_data = _merge(self.ontology, self.asserted, self.derived)
+            self._validation_data = merged(self.ontology, self.asserted, self.derived)
         return self._validation_data
 
     @property
@@ -108,7 +108,7 @@ def build(
     asserted = load_files(data_files)
 
     # One merged copy serves reasoning, derivation and validation.
-    base = _merge(ontology, asserted)
+    base = merged(ontology, asserted)
     inferred = new_graph()
     if reasoning:
         inferred = _inferred(ontology, asserted, base, bundle.ontology + data_files, use_cache,
@@ -161,12 +161,4 @@ def _inferred(ontology: Graph, asserted: Graph, base: Graph, inputs: Sequence[Pa
 def _parse_nt(payload: bytes) -> Graph:
     g = new_graph()
     g.parse(data=payload.decode("utf-8"), format="nt")
-    return g
-
-
-def _merge(*parts: Graph) -> Graph:
-    g = Graph()
-    for part in parts:
-        for t in part:
-            g.add(t)
     return g

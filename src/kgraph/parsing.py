@@ -33,6 +33,15 @@ def new_graph() -> Graph:
     return g
 
 
+def merged(*parts: Graph) -> Graph:
+    """A new graph holding every triple of ``parts``."""
+    g = Graph()
+    for part in parts:
+        for t in part:
+            g.add(t)
+    return g
+
+
 def format_of(path: Path) -> str:
     """The rdflib parser name for a file, from its extension."""
     fmt = _FORMATS.get(path.suffix.lower())

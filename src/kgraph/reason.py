@@ -21,6 +21,8 @@ from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
+from .parsing import merged
+
 #: Predicates whose reflexive statements (x p x) carry no information.
 _REFLEXIVE_NOISE = frozenset({
     OWL.sameAs, OWL.equivalentClass, OWL.equivalentProperty,
@@ -92,13 +94,6 @@ def reasonable_available() -> bool:
     return True
 
 
-def _merged(*parts: Graph) -> Graph:
-    g = Graph()
-    for part in parts:
-        for t in part:
-            g.add(t)
-    return g
-
 
 def tbox_closure(ontology: Graph) -> Graph:
     """owlrl's closure of the ontology alone, without literal subjects."""
@@ -137,7 +132,7 @@ def infer(ontology: Graph, asserted: Graph, *, engine: str = "auto",
     already merged.
     """
     if base is None:
-        base = _merged(ontology, asserted)
+        base = merged(ontology, asserted)
     if engine == "auto":
         engine = "reasonable" if reasonable_available() else "owlrl"
     if engine == "owlrl":
