@@ -26,7 +26,6 @@
 # %%
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython import get_ipython
 from IPython.display import display
 
 import kgraph
@@ -38,13 +37,8 @@ kg = kgraph.load()
 
 
 def show(fig):
-    """Show a kgraph.figures figure inline.
-
-    kgraph.figures selects matplotlib's Agg backend (right for the command line, which has
-    no screen), and that turns off inline plots in a notebook: turn them back on first.
-    """
-    get_ipython().run_line_magic("matplotlib", "inline")
-    plt.close(fig)  # shown once, here, not again at the end of the next cell
+    """Show a figure inline, once: here, not again at the end of the cell."""
+    plt.close(fig)
     display(fig)
 
 
