@@ -34,6 +34,16 @@ KIND_COLORS = {
 }
 KIND_DASHES = {"attache-office": True, "un-command-1950": True}
 
+#: vis-network options shared by every view of the page.
+VIS_OPTIONS: dict[str, Any] = {
+    "physics": {"solver": "forceAtlas2Based",
+                "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 120},
+                "stabilization": {"iterations": 300}},
+    "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False},
+    "nodes": {"font": {"size": 14, "face": "Noto Sans CJK JP, Noto Sans, sans-serif"}},
+    "edges": {"smooth": False},
+}
+
 _REGION_PALETTE = ["#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F", "#EDC948", "#B07AA1",
                    "#FF9DA7", "#9C755F", "#BAB0AC", "#1F77B4", "#AEC7E8", "#FFBB78", "#98DF8A",
                    "#C5B0D5", "#C49C94", "#F7B6D2", "#DBDB8D", "#9EDAE5", "#393B79", "#637939",
@@ -138,16 +148,9 @@ def network_data(g: nx.Graph, scores: pd.DataFrame, *, size_by: str = "strength"
         width = 1 + min(float(d.get("weight", 1)), 12)
         net.add_edge(str(a), str(b), title=_tooltip_edge(d, labels), color=color, width=width,
                      dashes=KIND_DASHES.get(kind, False))
-    net.set_options(json.dumps({
-        "physics": {"solver": "forceAtlas2Based",
-                    "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 120},
-                    "stabilization": {"iterations": 300}},
-        "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False},
-        "nodes": {"font": {"size": 14, "face": "Noto Sans CJK JP, Noto Sans, sans-serif"}},
-        "edges": {"smooth": False},
-    }))
-    nodes, edges_out, _heading, _height, _width, options = net.get_network_data()
-    return {"nodes": nodes, "edges": edges_out, "options": json.loads(options),
+    nodes, edges_out, *_ = net.get_network_data()
+    # Our options, not pyvis's: its set_options strips the spaces out of font names.
+    return {"nodes": nodes, "edges": edges_out, "options": VIS_OPTIONS,
             "regions": regions}
 
 
@@ -295,7 +298,6 @@ def page_html(views: Sequence[View], *, title: str, size_by: str = "strength", l
                           "nodes": data["nodes"], "edges": data["edges"],
                           "regions": [[r, data["regions"].get(r, "#999999")] for r in used]}
         kinds |= {d.get("kind") or _main_kind(d) for *_, d in v.graph.edges(data=True)}
-    options = network_data(views[0].graph, views[0].scores, size_by=size_by)["options"]
     kind_legend = "".join(f'<span style="--c:{KIND_COLORS[k]}">{html.escape(TIE_KINDS[k])}</span>'
                           for k in TIE_KINDS if k in kinds)
 
@@ -305,7 +307,7 @@ def page_html(views: Sequence[View], *, title: str, size_by: str = "strength", l
 
     return _TEMPLATE.format(lang=html.escape(lang), title=html.escape(title),
                             size_by=html.escape(size_by), kind_legend=kind_legend,
-                            vis_js=vis_js(), views=js(payload), options_json=js(options))
+                            vis_js=vis_js(), views=js(payload), options_json=js(VIS_OPTIONS))
 
 
 def write_text_atomic(path: Path, text: str) -> None:
