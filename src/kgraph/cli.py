@@ -52,6 +52,11 @@ def _add_graph_options(p: argparse.ArgumentParser) -> None:
                    help="recompute reasoning instead of reading the cache")
 
 
+def _add_out(p: argparse.ArgumentParser, default: str, what: str = "output folder") -> None:
+    p.add_argument("--out", metavar="DIR", type=Path, default=Path(default),
+                   help=f"{what} (default: ./{default})")
+
+
 def _add_format(p: argparse.ArgumentParser, default: str = "table") -> None:
     from .formats import FORMATS
 
@@ -64,8 +69,7 @@ def parser() -> argparse.ArgumentParser:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"kgraph {__version__}")
     p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
-    p.add_argument("--out", metavar="DIR", type=Path, default=Path("kgraph-out"),
-                   help="output folder of the main job (default: ./kgraph-out)")
+    _add_out(p, "kgraph-out", "output folder of the main job")
     _add_graph_options(p)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -103,8 +107,7 @@ def parser() -> argparse.ArgumentParser:
                                    "one self-contained page, network.html, with every projection "
                                    "and a slice per administration; graphml and gexf write one "
                                    "projection for Gephi or Cytoscape.")
-    n.add_argument("--out", metavar="DIR", type=Path, default=Path("kgraph-out"),
-                   help="output folder (default: ./kgraph-out)")
+    _add_out(n, "kgraph-out")
     n.add_argument("--format", "-f", choices=("html", "graphml", "gexf"), default="html")
     n.add_argument("--projection", "-p", choices=PROJECTIONS, default="ego",
                    help="projection for graphml/gexf (default: ego)")
@@ -129,8 +132,7 @@ def parser() -> argparse.ArgumentParser:
                        description="Write deterministic dumps of the ontology, asserted, inferred "
                                    "and derived parts and their union (kgraph-*.ttl, .nt, .jsonld), "
                                    "a VoID/DCAT description (void.ttl) and CITATION.cff.")
-    e.add_argument("--out", metavar="DIR", type=Path, default=Path("kgraph-out/dump"),
-                   help="output folder (default: ./kgraph-out/dump)")
+    _add_out(e, "kgraph-out/dump")
     e.add_argument("--base-iri", metavar="IRI",
                    help="publish instances under this base instead of https://w3id.org/defdip/id/")
     e.add_argument("--endpoint", metavar="URL", help="SPARQL endpoint to name in the VoID description")
@@ -178,8 +180,7 @@ def parser() -> argparse.ArgumentParser:
     fg = sub.add_parser("figures", help="write the matplotlib figures (PNG and SVG)",
                         description="Agreements per administration (the report's Figures 4-6, "
                                     "rebuilt) and the timeline of deployments.")
-    fg.add_argument("--out", metavar="DIR", type=Path, default=Path("kgraph-out"),
-                    help="output folder (default: ./kgraph-out)")
+    _add_out(fg, "kgraph-out")
     _add_graph_options(fg)
     return p
 

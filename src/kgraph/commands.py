@@ -34,21 +34,30 @@ def _read_query(arg: str) -> str:
     return resolve(arg)
 
 
+def _input_key(args: argparse.Namespace) -> str | None:
+    """The cache key of the graph these options build, computed from the input
+    files alone (no parsing); None when a named data file is missing."""
+    from . import cache, data
+
+    bundle = data.bundled()
+    files = tuple(Path(f) for f in args.data) if getattr(args, "data", None) else bundle.graph
+    if not all(f.is_file() for f in files):
+        return None
+    return cache.graph_key(bundle.ontology + bundle.shapes + files,
+                           not getattr(args, "no_reasoning", False))
+
+
 def _ox_graph(args: argparse.Namespace) -> OxGraph:
     """The built graph in Oxigraph: straight from the cache when the inputs
     have not changed (no rdflib import, no parsing), else built first."""
-    from . import cache, data
+    from . import cache
     from .oxstore import OxGraph
 
-    reasoning = not getattr(args, "no_reasoning", False)
-    if not getattr(args, "no_cache", False):
-        bundle = data.bundled()
-        files = tuple(Path(f) for f in args.data) if getattr(args, "data", None) else bundle.graph
-        if all(f.is_file() for f in files):
-            key = cache.graph_key(bundle.ontology + bundle.shapes + files, reasoning)
-            payload = cache.read(cache.union_name(key))
-            if payload is not None:
-                return OxGraph.from_ntriples(payload)
+    key = None if getattr(args, "no_cache", False) else _input_key(args)
+    if key is not None:
+        payload = cache.read(cache.union_name(key))
+        if payload is not None:
+            return OxGraph.from_ntriples(payload)
     return _kg(args).ox
 
 
@@ -145,22 +154,20 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def stats_rows(kg: KnowledgeGraph) -> list[list[object]]:
-    from .sparql import select
-
     rows: list[list[object]] = [
         ["triples", "ontology", len(kg.ontology)],
         ["triples", "asserted", len(kg.asserted)],
         ["triples", "inferred", len(kg.inferred)],
         ["triples", "derived", len(kg.derived)],
     ]
-    t = select(kg.graph, """
+    t = kg.ox.select("""
         SELECT ?class (COUNT(DISTINCT ?x) AS ?n) WHERE {
           VALUES ?class { dd:Country dd:Organization dd:Administration dd:Agreement
                           dd:DefenseCooperationAgreement dd:MilitaryInformationAgreement
                           dd:DefenseIndustryAgreement dd:Deployment dd:ArmsSale dd:Weapon
                           dd:Exercise dd:Event dd:StatedFigure dd:Record }
           ?x a ?class }
-        GROUP BY ?class ORDER BY DESC(?n)""", labels=False)
+        GROUP BY ?class ORDER BY DESC(?n) ?class""", labels=False)
     for cls, n in t.rows:
         rows.append(["records", "dd:" + str(cls).rsplit("#", 1)[-1], n])
     return rows
@@ -177,7 +184,7 @@ def _summary(kg: KnowledgeGraph, conforms: bool, violations: int) -> str:
     and administrations (queries through the fast engine)."""
     from .querytext import named_query
 
-    parts = [f"kgraph: {len(kg.graph)} triples ({len(kg.asserted)} asserted, "
+    parts = [f"kgraph: {len(kg.ox)} triples ({len(kg.asserted)} asserted, "
              f"{len(kg.inferred)} inferred, {len(kg.derived)} derived) from {len(kg.files)} files\n",
              ("SHACL: valid, 0 violations" if conforms
               else f"SHACL: INVALID, {violations} violation(s) (details: kgraph validate)") + "\n\n",
@@ -201,15 +208,12 @@ def cmd_main(args: argparse.Namespace) -> int:
     """
     import shutil
 
-    from . import cache, data
+    from . import cache
 
-    reasoning = not args.no_reasoning
-    bundle = data.bundled()
-    files = tuple(Path(f) for f in args.data) if args.data else bundle.graph
-    missing = [f for f in files if not f.is_file()]
-    if missing:
-        raise KgraphError(f"{missing[0]}: no such file", hint="check the path")
-    key = cache.graph_key(bundle.ontology + bundle.shapes + files, reasoning)
+    key = _input_key(args)
+    if key is None:
+        missing = next(f for f in args.data if not Path(f).is_file())
+        raise KgraphError(f"{missing}: no such file", hint="check the path")
     kept = cache.cache_dir() / f"main-{key}"
     if args.no_cache or not (kept / "complete").is_file():
         staging = cache.cache_dir() / f".main-{key}.tmp"
