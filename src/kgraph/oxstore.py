@@ -19,7 +19,7 @@ from typing import Any
 from .errors import KgraphError
 from .formats import Table
 from .prefixes import PREFIXES
-from .querytext import check_offline
+from .querytext import check_offline, syntax_error
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGERS = {XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
@@ -155,9 +155,5 @@ def _syntax_error(sparql: str, exc: SyntaxError) -> KgraphError:
     detail = msg[m.end():].lstrip(": ") if m else msg
     if m:
         # Oxigraph points just past the offending character.
-        line, col = int(m[1]), max(int(m[2]) - 1, 1)
-        lines = sparql.splitlines() or [""]
-        src = lines[line - 1] if 0 < line <= len(lines) else ""
-        return KgraphError(f"SPARQL syntax error at line {line}, column {col}: {detail}\n"
-                           f"    {src}\n    {' ' * max(col - 1, 0)}^")
+        return syntax_error(sparql, int(m[1]), max(int(m[2]) - 1, 1), detail)
     return KgraphError(f"SPARQL syntax error: {detail}")

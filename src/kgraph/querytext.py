@@ -73,6 +73,14 @@ def check_offline(sparql: str) -> None:
                           "other hosts", hint="query the local graph, or use --endpoint URL")
 
 
+def syntax_error(sparql: str, line: int, col: int, detail: str) -> KgraphError:
+    """A syntax error pointing at the line and column of the query, with a caret."""
+    lines = sparql.splitlines() or [""]
+    src = lines[line - 1] if 0 < line <= len(lines) else ""
+    return KgraphError(f"SPARQL syntax error at line {line}, column {col}: {detail}\n"
+                       f"    {src}\n    {' ' * max(col - 1, 0)}^")
+
+
 def _is_file(p: Path) -> bool:
     try:
         return p.is_file()

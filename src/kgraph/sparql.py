@@ -16,7 +16,7 @@ from rdflib.term import Identifier, Node
 from .errors import KgraphError
 from .formats import Table
 from .namespaces import PREFIXES, SKOS
-from .querytext import NamedQuery, check_offline, named_queries, named_query, resolve
+from .querytext import NamedQuery, check_offline, named_queries, named_query, resolve, syntax_error
 
 if TYPE_CHECKING:
     pass
@@ -33,10 +33,7 @@ def _syntax_error(sparql: str, exc: Exception) -> KgraphError:
     col = getattr(exc, "col", None)
     msg = getattr(exc, "msg", None) or str(exc)
     if lineno is not None and col is not None:
-        lines = sparql.splitlines() or [""]
-        src = lines[lineno - 1] if 0 < lineno <= len(lines) else ""
-        return KgraphError(f"SPARQL syntax error at line {lineno}, column {col}: {msg}\n"
-                           f"    {src}\n    {' ' * (col - 1)}^")
+        return syntax_error(sparql, lineno, col, msg)
     return KgraphError(f"SPARQL error: {msg}")
 
 
