@@ -1,16 +1,26 @@
-"""The pipeline: load -> reason (cached) -> derive, giving a KnowledgeGraph."""
+"""The pipeline: load -> reason (cached) -> derive, giving a KnowledgeGraph.
+
+The build works on one rdflib graph, the ontology plus the asserted data
+("base"): reasoning, derivation and validation all read it, so it is parsed
+once and never copied.  Inferences and derived facts come out as lists of
+triples; each part becomes a graph of its own only when someone asks for it
+(an export, a test, the Python API), and the asserted part is then re-read
+from its files.  At half a million triples the copies this avoids cost more
+than the reasoning.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rdflib import Dataset, Graph
+from rdflib.term import Node
 
-from . import cache, data
-from .derive import derive
+from . import cache, data, ntriples
+from .derive import derive_triples
+from .gcpause import gc_paused
 from .namespaces import (
     GRAPH_ASSERTED,
     GRAPH_DERIVED,
@@ -18,36 +28,79 @@ from .namespaces import (
     GRAPH_ONTOLOGY,
     PREFIXES,
 )
-from .parsing import load_files, merged, new_graph
+from .parsing import Terms, graph_of, load_files, merged, read_triples
 from .progress import step
 
 if TYPE_CHECKING:
     from .oxstore import OxGraph
 
+Triple = tuple[Node, Node, Node]
+PARTS = ("ontology", "asserted", "inferred", "derived")
 
-@dataclass
+
 class KnowledgeGraph:
-    """The parts of the graph, kept apart, and their union for querying."""
+    """The parts of the graph, kept apart, and their union for querying.
 
-    ontology: Graph
-    asserted: Graph
-    inferred: Graph
-    derived: Graph
-    shapes: Graph
-    files: tuple[Path, ...] = ()
-    key: str = ""
-    _union: Graph | None = field(default=None, repr=False)
-    _validation_data: Graph | None = field(default=None, repr=False)
-    _ox: OxGraph | None = field(default=None, repr=False)
+    ``ontology``, ``asserted``, ``inferred``, ``derived`` and ``shapes`` are
+    rdflib graphs, made on first use; ``sizes`` counts each part without
+    making it.
+    """
+
+    def __init__(self, *, ontology: Graph, shapes: Graph,
+                 asserted: Graph | Callable[[], Graph],
+                 inferred: Graph | Sequence[Triple], derived: Graph | Sequence[Triple],
+                 files: tuple[Path, ...] = (), key: str = "",
+                 sizes: dict[str, int] | None = None,
+                 validation_data: Graph | None = None) -> None:
+        self.shapes = shapes
+        self.files = files
+        self.key = key
+        self._parts: dict[str, Graph | Callable[[], Graph] | Sequence[Triple]] = {
+            "ontology": ontology, "asserted": asserted, "inferred": inferred, "derived": derived}
+        self._sizes = dict(sizes or {})
+        self._union: Graph | None = None
+        self._validation_data = validation_data
+        self._ox: OxGraph | None = None
+
+    def _part(self, name: str) -> Graph:
+        part = self._parts[name]
+        if not isinstance(part, Graph):
+            part = part() if callable(part) else graph_of(part)
+            self._parts[name] = part
+        return part
+
+    @property
+    def ontology(self) -> Graph:
+        return self._part("ontology")
+
+    @property
+    def asserted(self) -> Graph:
+        return self._part("asserted")
+
+    @property
+    def inferred(self) -> Graph:
+        return self._part("inferred")
+
+    @property
+    def derived(self) -> Graph:
+        return self._part("derived")
+
+    @property
+    def sizes(self) -> dict[str, int]:
+        """Triples in each part (ontology, asserted, inferred, derived)."""
+        for name in PARTS:
+            if name not in self._sizes:
+                part = self._parts[name]
+                self._sizes[name] = len(part) if not callable(part) else len(self._part(name))
+        return dict(self._sizes)
 
     @property
     def graph(self) -> Graph:
         """Ontology + asserted + inferred + derived, as one graph to query."""
         if self._union is None:
-            g = new_graph()
-            for part in (self.ontology, self.asserted, self.inferred, self.derived):
-                for t in part:
-                    g.add(t)
+            g = merged(self.validation_data)
+            part = self._parts["inferred"]
+            g.addN((s, p, o, g) for s, p, o in (part if not callable(part) else self.inferred))
             self._union = g
         return self._union
 
@@ -103,41 +156,60 @@ def build(
     """
     bundle = data.bundled()
     data_files = tuple(Path(f) for f in files) if files else bundle.graph
-    ontology = load_files(bundle.ontology)
-    shapes = load_files(bundle.shapes)
-    asserted = load_files(data_files)
-
-    # One merged copy serves reasoning, derivation and validation.
-    base = merged(ontology, asserted)
-    inferred = new_graph()
-    if reasoning:
-        inferred = _inferred(ontology, asserted, base, bundle.ontology + data_files, use_cache,
-                             progress)
-    derived = derive(base)
     all_files = bundle.ontology + bundle.shapes + data_files
-    kg = KnowledgeGraph(ontology, asserted, inferred, derived, shapes, files=all_files,
-                        key=cache.graph_key(all_files, reasoning))
-    kg._validation_data = base
-    for t in derived:
-        base.add(t)
-    if use_cache and cache.read(cache.union_name(kg.key)) is None:
-        # N-Triples concatenate into their union: no merged graph needed.
-        cache.write(cache.union_name(kg.key), b"".join(
-            part.serialize(format="nt", encoding="utf-8")
-            for part in (ontology, asserted, inferred, derived)))
-    return kg
+    with gc_paused():
+        ontology = load_files(bundle.ontology)
+        shapes = load_files(bundle.shapes)
+        with step(f"Reading {len(data_files)} data file(s)", progress):
+            base, asserted, n_asserted = _load_data(ontology, data_files)
+        key = cache.graph_key(all_files, reasoning)   # after reading: a missing file is named first
+        inferred: list[Triple] = []
+        inferred_nt = b""
+        if reasoning:
+            inferred, inferred_nt = _inferred(ontology, list(ontology) + asserted,
+                                              bundle.ontology + data_files, use_cache, progress)
+        with step("Deriving day bounds and administrations", progress):
+            derived = derive_triples(base)
+            base.addN((s, p, o, base) for s, p, o in derived)
+        if use_cache and cache.read(cache.union_name(key)) is None:
+            # N-Triples concatenate into their union (repeats are harmless): no merged graph needed.
+            cache.write(cache.union_name(key), b"".join(
+                (ntriples.write(ontology), ntriples.write(asserted), ntriples.write(derived), inferred_nt)))
+    return KnowledgeGraph(
+        ontology=ontology, shapes=shapes, asserted=lambda: graph_of(asserted),
+        inferred=inferred, derived=derived, files=all_files, key=key, validation_data=base,
+        sizes={"ontology": len(ontology), "asserted": n_asserted, "inferred": len(inferred),
+               "derived": len(derived)})
 
 
-def _inferred(ontology: Graph, asserted: Graph, base: Graph, inputs: Sequence[Path],
-              use_cache: bool, progress: bool | None) -> Graph:
-    from .reason import infer, reasonable_available, tbox_closure
+def _load_data(ontology: Graph, files: Sequence[Path]) -> tuple[Graph, list[Triple], int]:
+    """Ontology + the data files in one graph, the files' triples, and how
+    many distinct triples they assert (those the ontology states too included)."""
+    base = merged(ontology)
+    terms = Terms()
+    ontology_subjects = set(ontology.subjects())
+    restated: set[Triple] = set()
+    asserted: list[Triple] = []
+    for f in files:
+        triples = read_triples(f, terms)
+        base.addN((s, p, o, base) for s, p, o in triples)
+        restated.update(t for t in triples if t[0] in ontology_subjects and t in ontology)
+        asserted += triples
+    return base, asserted, len(base) - len(ontology) + len(restated)
+
+
+def _inferred(ontology: Graph, base: list[Triple], inputs: Sequence[Path],
+              use_cache: bool, progress: bool | None) -> tuple[list[Triple], bytes]:
+    """The cleaned inferences of ``base`` (ontology + asserted triples) and
+    the same as N-Triples, from the cache when the inputs have not changed."""
+    from .reason import infer_triples, reasonable_available, tbox_closure
 
     key = cache.inputs_key(inputs, "inferred-v3", *cache.versions())
     name = f"inferred-{key}.nt"
     if use_cache:
         payload = cache.read(name)
         if payload is not None:
-            return _parse_nt(payload)
+            return ntriples.read(payload), payload
     with step("Reasoning over the graph (OWL 2 RL, first run after a data change)", progress):
         tbox = None
         if reasonable_available():
@@ -147,18 +219,13 @@ def _inferred(ontology: Graph, asserted: Graph, base: Graph, inputs: Sequence[Pa
             tname = f"tbox-{tkey}.nt"
             cached = cache.read(tname) if use_cache else None
             if cached is not None:
-                tbox = _parse_nt(cached)
+                tbox = graph_of(ntriples.read(cached))
             else:
                 tbox = tbox_closure(ontology)
                 if use_cache:
-                    cache.write(tname, tbox.serialize(format="nt", encoding="utf-8"))
-        g = infer(ontology, asserted, tbox=tbox, base=base)
+                    cache.write(tname, ntriples.write(tbox))
+        triples = infer_triples(ontology, base, tbox=tbox)
+    payload = ntriples.write(triples)
     if use_cache:
-        cache.write(name, g.serialize(format="nt", encoding="utf-8"))
-    return g
-
-
-def _parse_nt(payload: bytes) -> Graph:
-    g = new_graph()
-    g.parse(data=payload.decode("utf-8"), format="nt")
-    return g
+        cache.write(name, payload)
+    return triples, payload

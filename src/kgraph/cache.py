@@ -83,7 +83,7 @@ def versions() -> tuple[str, ...]:
     from . import __version__
 
     return (f"kgraph={__version__}",
-            *(f"{pkg}={_dist_version(pkg)}" for pkg in ("owlrl", "reasonable", "rdflib")))
+            *(f"{pkg}={_dist_version(pkg)}" for pkg in ("owlrl", "reasonable", "rdflib", "pyoxigraph")))
 
 
 def graph_key(files: Iterable[Path], reasoning: bool) -> str:

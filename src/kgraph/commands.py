@@ -155,10 +155,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def stats_rows(kg: KnowledgeGraph) -> list[list[object]]:
     rows: list[list[object]] = [
-        ["triples", "ontology", len(kg.ontology)],
-        ["triples", "asserted", len(kg.asserted)],
-        ["triples", "inferred", len(kg.inferred)],
-        ["triples", "derived", len(kg.derived)],
+        ["triples", "ontology", kg.sizes["ontology"]],
+        ["triples", "asserted", kg.sizes["asserted"]],
+        ["triples", "inferred", kg.sizes["inferred"]],
+        ["triples", "derived", kg.sizes["derived"]],
     ]
     t = kg.ox.select("""
         SELECT ?class (COUNT(DISTINCT ?x) AS ?n) WHERE {
@@ -184,8 +184,9 @@ def _summary(kg: KnowledgeGraph, conforms: bool, violations: int) -> str:
     and administrations (queries through the fast engine)."""
     from .querytext import named_query
 
-    parts = [f"kgraph: {len(kg.ox)} triples ({len(kg.asserted)} asserted, "
-             f"{len(kg.inferred)} inferred, {len(kg.derived)} derived) from {len(kg.files)} files\n",
+    sizes = kg.sizes
+    parts = [f"kgraph: {len(kg.ox)} triples ({sizes['asserted']} asserted, "
+             f"{sizes['inferred']} inferred, {sizes['derived']} derived) from {len(kg.files)} files\n",
              ("SHACL: valid, 0 violations" if conforms
               else f"SHACL: INVALID, {violations} violation(s) (details: kgraph validate)") + "\n\n",
              "Records per class\n",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date
+from functools import lru_cache
 
 from rdflib import Literal
 from rdflib.namespace import XSD
@@ -68,6 +69,8 @@ def _short(dt: object) -> str:
     return "xsd:" + s.rsplit("#", 1)[-1] if "#" in s else (s or "plain literal")
 
 
+@lru_cache(maxsize=65536)
 def day(d: date) -> Literal:
-    """An ``xsd:date`` literal."""
+    """An ``xsd:date`` literal (one object per day: rdflib literals are costly
+    to make and a large graph repeats the same days many times)."""
     return Literal(d.isoformat(), datatype=XSD.date)

@@ -132,6 +132,14 @@ def derive(graph: Graph) -> Graph:
     Returns a new graph with only the derived triples.
     """
     out = Graph()
+    for t in derive_triples(graph):
+        out.add(t)
+    return out
+
+
+def derive_triples(graph: Graph) -> list[tuple[Node, Node, Node]]:
+    """The triples rules R1–R4 derive from ``graph``, each once."""
+    out: dict[tuple[Node, Node, Node], None] = {}
 
     # R1
     for prop, (p_early, p_late) in DATE_PROPERTIES.items():
@@ -142,8 +150,8 @@ def derive(graph: Graph) -> Graph:
                 a, b = bounds(value)
             except DateError:
                 continue  # ill-typed: SHACL's sh:datatype reports it with the record
-            out.add((s, p_early, day(a)))
-            out.add((s, p_late, day(b)))
+            out[(s, p_early, day(a))] = None
+            out[(s, p_late, day(b))] = None
 
     administrations = intervals(graph, DD.Administration)
     acting = intervals(graph, DD.ActingPresidency)
@@ -161,21 +169,21 @@ def derive(graph: Graph) -> Graph:
         if ref is None:
             continue
         a, b = ref
-        out.add((s, DD.earliestDay, day(a)))
-        out.add((s, DD.latestDay, day(b)))
+        out[(s, DD.earliestDay, day(a))] = None
+        out[(s, DD.latestDay, day(b))] = None
         # R3
         holding = [adm for adm in administrations if adm.contains(a, b)]
         if len(holding) == 1:
-            out.add((s, DD.duringAdministration, holding[0].iri))
+            out[(s, DD.duringAdministration, holding[0].iri)] = None
         else:
             for adm in administrations:
                 if adm.overlaps(a, b):
-                    out.add((s, DD.possibleAdministration, adm.iri))
+                    out[(s, DD.possibleAdministration, adm.iri)] = None
         # R4
         for act in acting:
             if act.contains(a, b):
-                out.add((s, DD.duringActingPresidency, act.iri))
-    return out
+                out[(s, DD.duringActingPresidency, act.iri)] = None
+    return list(out)
 
 
 def _dated_subjects(graph: Graph) -> Iterable[Node]:

@@ -15,13 +15,13 @@ plain strings re-typed as ``xsd:string``, statements about blank nodes).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from .parsing import merged
+Triple = tuple[Node, Node, Node]
 
 #: Predicates whose reflexive statements (x p x) carry no information.
 _REFLEXIVE_NOISE = frozenset({
@@ -39,7 +39,7 @@ _VOCABULARY_NAMESPACES = (
 )
 
 
-def owl_rl_closure(base: Graph) -> Graph:
+def owl_rl_closure(base: Iterable[Triple]) -> Graph:
     """Everything OWL 2 RL entails from ``base`` (which is left untouched)."""
     import owlrl  # heavy: only when reasoning actually runs
 
@@ -51,13 +51,13 @@ def owl_rl_closure(base: Graph) -> Graph:
     return work
 
 
-def clean(inferred: Iterable[tuple[Node, Node, Node]], asserted: Graph) -> Graph:
-    """Keep the entailments worth querying or publishing."""
+def clean(inferred: Iterable[Triple], asserted: Iterable[Triple]) -> list[Triple]:
+    """Keep the entailments worth querying or publishing (each once)."""
     seen = set(asserted)   # set membership: far faster than asserting graph lookups
     asserted_plain = {(s, p, str(o)) for s, p, o in seen if isinstance(o, Literal)}
     rdf_type = RDF.type
     blanket = (OWL.Thing, RDFS.Resource, OWL.NamedIndividual)
-    keep: set[tuple[Node, Node, Node]] = set()
+    keep: set[Triple] = set()
     for t in inferred:
         s, p, o = t
         if isinstance(s, Literal):
@@ -77,10 +77,7 @@ def clean(inferred: Iterable[tuple[Node, Node, Node]], asserted: Graph) -> Graph
         if isinstance(o, Literal) and (s, p, str(o)) in asserted_plain:
             continue  # the same value re-typed (plain vs xsd:string)
         keep.add(t)
-    out = Graph()
-    for t in keep:
-        out.add(t)
-    return out
+    return list(keep)
 
 
 ENGINES = ("auto", "owlrl", "reasonable")
@@ -105,15 +102,15 @@ def tbox_closure(ontology: Graph) -> Graph:
     return out
 
 
-def reasonable_closure(tbox: Graph, asserted: Graph) -> list[tuple[Node, Node, Node]]:
+def reasonable_closure(tbox: Graph, data: Iterable[Triple]) -> list[Triple]:
     """OWL 2 RL by ``reasonable`` over a TBox closure and the data (triples)."""
     import reasonable
 
     r = reasonable.PyReasoner()
     r.from_graph(tbox)
-    r.from_graph(asserted)
+    r.from_graph(data)
     xsd_string = XSD.string
-    out: list[tuple[Node, Node, Node]] = []
+    out: list[Triple] = []
     for s, p, o in r.reason():
         if isinstance(o, Literal) and o.datatype == xsd_string:
             o = Literal(str(o))  # reasonable types plain literals as xsd:string
@@ -122,22 +119,27 @@ def reasonable_closure(tbox: Graph, asserted: Graph) -> list[tuple[Node, Node, N
     return out
 
 
-def infer(ontology: Graph, asserted: Graph, *, engine: str = "auto",
-          tbox: Graph | None = None, base: Graph | None = None) -> Graph:
-    """The cleaned OWL 2 RL entailments of ontology + asserted data.
+def infer_triples(ontology: Graph, base: Collection[Triple], *, engine: str = "auto",
+                  tbox: Graph | None = None) -> list[Triple]:
+    """The cleaned OWL 2 RL entailments of ``base`` (the ontology plus the
+    asserted data), each once.
 
     ``engine``: "owlrl" (reference), "reasonable" (TBox by owlrl, then
     reasonable), or "auto" (reasonable when installed).  ``tbox`` is a
-    precomputed ``tbox_closure(ontology)``; ``base``, ontology + asserted
-    already merged.
+    precomputed ``tbox_closure(ontology)``.
     """
-    if base is None:
-        base = merged(ontology, asserted)
     if engine == "auto":
         engine = "reasonable" if reasonable_available() else "owlrl"
     if engine == "owlrl":
         return clean(owl_rl_closure(base), base)
     if engine == "reasonable":
-        return clean(reasonable_closure(tbox if tbox is not None else tbox_closure(ontology),
-                                        asserted), base)
+        return clean(reasonable_closure(tbox if tbox is not None else tbox_closure(ontology), base),
+                     base)
     raise ValueError(f"unknown reasoning engine {engine!r}; choose one of {ENGINES}")
+
+
+def infer(ontology: Graph, asserted: Graph, *, engine: str = "auto") -> Graph:
+    """The cleaned OWL 2 RL entailments of ontology + asserted data, as a graph."""
+    from .parsing import graph_of
+
+    return graph_of(infer_triples(ontology, [*ontology, *asserted], engine=engine))

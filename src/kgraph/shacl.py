@@ -69,12 +69,15 @@ def validate_graph(data: Graph, shapes: Graph, engine: str = "fast") -> Validati
         return _validate_pyshacl(data, shapes)
     if engine != "fast":
         raise ValueError(f"unknown SHACL engine {engine!r}; choose one of {ENGINES}")
+    from .gcpause import gc_paused
     from .shacl_fast import validate_fast
 
+    with gc_paused():
+        results = validate_fast(data, shapes)
     violations = [Violation(focus=curie(r.focus) or "?", label=_label(data, r.focus),
                             path=curie(r.path), value=curie(r.value), message=r.message,
                             severity=(curie(r.severity) or "sh:Violation").replace("sh:", ""))
-                  for r in validate_fast(data, shapes)]
+                  for r in results]
     violations = sorted(set(violations), key=lambda v: (v.focus, v.path or "", v.message, v.value or ""))
     return ValidationReport(not violations, tuple(violations))
 
