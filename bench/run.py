@@ -193,32 +193,44 @@ import os, resource, sys, time, json
 os.environ['KGRAPH_CACHE_DIR'] = {tempfile.mkdtemp(prefix='kgraph-scale-')!r}
 from pathlib import Path
 t = time.perf_counter()
+import io, re
 from kgraph.build import build
 from kgraph.shacl import validate
-kg = build([Path({str(path)!r})], progress=False)
+steps, sys.stderr = sys.stderr, io.StringIO()   # the build's progress lines time its stages
+kg = build([Path({str(path)!r})], progress=True)
+steps, sys.stderr = sys.stderr.getvalue(), steps
 t_build = time.perf_counter() - t
 report = validate(kg)
 t_all = time.perf_counter() - t
+stages = {{m[1].split(' (')[0]: float(m[2]) for m in re.finditer(r"(.+?)… done in ([0-9.]+) s", steps)}}
+stages['validating'] = t_all - t_build
 from kgraph.querytext import named_queries
 from kgraph import cache
 from kgraph.oxstore import OxGraph
-import gc
-triples = len(kg.graph)
+import gc, statistics
 payload = cache.read(cache.union_name(kg.key))
 del kg, report
 gc.collect()
 # Queries as `kgraph query` runs them: the cached graph loaded into Oxigraph.
 ox = OxGraph.from_ntriples(payload)
+triples = len(ox)
 ox.labels()   # the store's label map, computed once per process
 worst = 0.0
+worst_name = ''
 for q in named_queries():
-    s = time.perf_counter(); ox.select(q.text); worst = max(worst, time.perf_counter() - s)
+    runs = []
+    for _ in range(3):
+        s = time.perf_counter(); ox.select(q.text); runs.append(time.perf_counter() - s)
+    took = statistics.median(runs)
+    if took > worst:
+        worst, worst_name = took, q.name
 from kgraph import network
 s = time.perf_counter()
 g = network.projection(ox, 'partners')
 network.centrality(g)
 t_c = time.perf_counter() - s
 print(json.dumps(dict(triples=triples, build=t_build, rebuild=t_all, query=worst, centrality=t_c,
+      stages=stages, worst=worst_name,
       rss=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)))
 """
         r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
@@ -232,7 +244,10 @@ print(json.dumps(dict(triples=triples, build=t_build, rebuild=t_all, query=worst
                   [m["rebuild"]], "", None, "≤ 60 s at 100×")
         table.add(f"{factor}x: peak memory of the rebuild", [m["rss"]], "", None, "≤ 4 GB at 100×",
                   unit="MB")
-        table.add(f"{factor}x: slowest named query", [m["query"]], "", None, "≤ 200 ms at 100×")
+        for stage, took in m["stages"].items():
+            table.add(f"{factor}x:   of which {stage.lower()}", [took])
+        table.add(f"{factor}x: slowest named query ({m['worst']})", [m["query"]], "", None,
+                  "≤ 200 ms at 100×")
         table.add(f"{factor}x: centrality on the partners projection", [m["centrality"]], "", None,
                   "≤ 5 s at 100×")
 

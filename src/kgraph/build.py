@@ -171,10 +171,12 @@ def build(
         with step("Deriving day bounds and administrations", progress):
             derived = derive_triples(base)
             base.addN((s, p, o, base) for s, p, o in derived)
-        if use_cache and cache.read(cache.union_name(key)) is None:
-            # N-Triples concatenate into their union (repeats are harmless): no merged graph needed.
-            cache.write(cache.union_name(key), b"".join(
-                (ntriples.write(ontology), ntriples.write(asserted), ntriples.write(derived), inferred_nt)))
+        if use_cache and not (cache.cache_dir() / cache.union_name(key)).is_file():
+            with step("Writing the graph to the cache", progress):
+                # N-Triples concatenate into their union (repeats are harmless): no merged graph.
+                cache.write(cache.union_name(key), b"".join(
+                    (ntriples.write(ontology), ntriples.write(asserted), ntriples.write(derived),
+                     inferred_nt)))
     return KnowledgeGraph(
         ontology=ontology, shapes=shapes, asserted=lambda: graph_of(asserted),
         inferred=inferred, derived=derived, files=all_files, key=key, validation_data=base,

@@ -88,9 +88,15 @@ _XSD_STRING = XSD.string
 
 class Index:
     """Subject -> predicate -> objects, types with their superclasses, and the
-    subjects of each predicate, built once from the data graph."""
+    subjects of each predicate, built once from the data graph.
 
-    def __init__(self, triples: Iterable[tuple[Node, Node, Node]]) -> None:
+    Objects are indexed (``inv``, ``obj_by_pred``) only for the predicates
+    named in ``inverse`` and ``object_targets`` (all when None): hashing an
+    rdflib literal is slow, and only inverse paths and sh:targetObjectsOf
+    look a triple up by its object."""
+
+    def __init__(self, triples: Iterable[tuple[Node, Node, Node]],
+                 inverse: set[Node] | None = None, object_targets: set[Node] | None = None) -> None:
         self.out: dict[Node, dict[Node, list[Node]]] = defaultdict(lambda: defaultdict(list))
         self.inv: dict[Node, dict[Node, list[Node]]] = defaultdict(lambda: defaultdict(list))
         self.by_pred: dict[Node, set[Node]] = defaultdict(set)
@@ -98,9 +104,11 @@ class Index:
         supers: dict[Node, set[Node]] = defaultdict(set)
         for s, p, o in triples:
             self.out[s][p].append(o)
-            self.inv[o][p].append(s)
             self.by_pred[p].add(s)
-            self.obj_by_pred[p].add(o)
+            if inverse is None or p in inverse:
+                self.inv[o][p].append(s)
+            if object_targets is None or p in object_targets:
+                self.obj_by_pred[p].add(o)
             if p == _SUBCLASS:
                 supers[s].add(o)
         self._closure: dict[Node, frozenset[Node]] = {}
@@ -159,12 +167,28 @@ class _Result:
     severity: Node = _VIOLATION
 
 
+#: Constraints on the set of values (checked once per focus node) and on each value.
+_ON_VALUE_SET = (_MINCOUNT, _MAXCOUNT, _HASVALUE, _UNIQUELANG, _LESSTHAN, _LESSTHANOREQUALS)
+_ON_EACH_VALUE = (_DATATYPE, _CLASS, _NODEKIND, _IN, _PATTERN, _MININCLUSIVE, _MAXINCLUSIVE,
+                  _MINEXCLUSIVE, _MAXEXCLUSIVE, _LANGUAGEIN, _OR)
+
+
 @dataclass
 class _Shape:
     node: Node
     path: Node | None
     message: str | None
     props: dict[Node, list[Node]] = field(default_factory=dict)
+    # Worked out once per shape: a large graph checks each shape on tens of thousands of nodes.
+    fallback: str = ""
+    on_value_set: bool = False
+    on_each_value: bool = False
+    subshapes: list[_Shape] | None = None
+
+    def __post_init__(self) -> None:
+        self.fallback = self.message or f"constraint of {curie(self.node)} failed"
+        self.on_value_set = any(k in self.props for k in _ON_VALUE_SET)
+        self.on_each_value = any(k in self.props for k in _ON_EACH_VALUE)
 
 
 class FastValidator:
@@ -294,13 +318,27 @@ class FastValidator:
         return not any(True for _ in self.check(idx, node, shape, nested=True))
 
     def check(self, idx: Index, focus: Node, shape: _Shape, nested: bool = False) -> Iterator[_Result]:
-        P = shape.props
-        msg = shape.message or f"constraint of {curie(shape.node)} failed"
+        msg = shape.fallback
         if shape.path is not None:
             values = self.values(idx, focus, shape.path)
             path = shape.path
         else:
             values, path = [focus], None
+        if shape.on_value_set:
+            yield from self._check_value_set(idx, focus, shape, values, path, msg)
+        if shape.on_each_value:
+            for v in values:
+                for _ in self.value_ok(idx, v, shape):
+                    yield _Result(focus, path, v, msg)
+        if not nested:
+            if shape.subshapes is None:
+                shape.subshapes = [self._shape(ps) for ps in shape.props.get(_PROPERTY, [])]
+            for sub in shape.subshapes:
+                yield from self.check(idx, focus, sub)
+
+    def _check_value_set(self, idx: Index, focus: Node, shape: _Shape, values: list[Node],
+                         path: Node | None, msg: str) -> Iterator[_Result]:
+        P = shape.props
         for mc in P.get(_MINCOUNT, []):
             if len(values) < int(str(mc)):
                 yield _Result(focus, path, None, msg)
@@ -326,13 +364,6 @@ class FastValidator:
                     for w in others:
                         if not _compare(v, w, op):
                             yield _Result(focus, path, v, msg)
-        for v in values:
-            for _ in self.value_ok(idx, v, shape):
-                yield _Result(focus, path, v, msg)
-        if not nested:
-            for ps in P.get(_PROPERTY, []):
-                sub = self._shape(ps)
-                yield from self.check(idx, focus, sub)
 
     def sparql_results(self, data: Graph, shape: _Shape, focus: set[Node]) -> Iterator[_Result]:
         from .sparql import run
@@ -351,7 +382,8 @@ class FastValidator:
                     yield _Result(this, d.get("path", shape.path), value, msg)
 
     def validate(self, data: Graph) -> list[_Result]:
-        idx = Index(data)
+        idx = Index(data, inverse=set(self.shapes.objects(None, _INVERSEPATH)),
+                    object_targets=set(self.shapes.objects(None, _TARGETOBJECTSOF)))
         results: list[_Result] = []
         for shape in self.node_shapes():
             if any(bool(x.toPython()) for x in shape.props.get(_DEACTIVATED, [])
