@@ -53,20 +53,34 @@ class ExportResult:
 _PN_LOCAL = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_\-.]*[A-Za-z0-9_\-])?$")
 
 
-def canonical(g: Graph) -> Graph:
-    """The graph with canonical blank-node labels (stable across runs)."""
+Triple = tuple[Node, Node, Node]
+
+
+def canonical_triples(g: Iterable[Triple]) -> list[Triple]:
+    """The triples with canonical blank-node labels (stable across runs)."""
+    plain: list[Triple] = []
     with_bnodes = Graph()
-    out = Graph()
     for triple in g:
-        (with_bnodes if any(isinstance(t, BNode) for t in triple) else out).add(triple)
+        s, _, o = triple
+        if isinstance(s, BNode) or isinstance(o, BNode):
+            with_bnodes.add(triple)
+        else:
+            plain.append(triple)
     if len(with_bnodes) == 0:
-        return g
+        return plain
     from rdflib.compare import to_canonical_graph
 
     # A blank node's canonical label depends only on the triples it is in,
     # so canonicalising that (small) part is enough.
-    for t in to_canonical_graph(with_bnodes):
-        out.add(t)
+    return plain + list(to_canonical_graph(with_bnodes))
+
+
+def canonical(g: Graph) -> Graph:
+    """The graph with canonical blank-node labels (stable across runs)."""
+    if not any(isinstance(s, BNode) or isinstance(o, BNode) for s, _, o in g):
+        return g
+    out = Graph()
+    out.addN((s, p, o, out) for s, p, o in canonical_triples(g))
     return out
 
 
@@ -117,14 +131,20 @@ def _quoted(text: str) -> str:
 
 def turtle(g: Graph, prefixes: dict[str, str] | None = None, header: str = "") -> str:
     """Sorted, stable Turtle: one block per subject, rdf:type first."""
+    return _turtle(canonical_triples(g), prefixes, header)
+
+
+def _turtle(triples: Iterable[Triple], prefixes: dict[str, str] | None = None, header: str = "") -> str:
     names = _Names(prefixes if prefixes is not None else PREFIXES)
-    g = canonical(g)
+    tree: dict[Node, dict[Node, set[Node]]] = {}
+    for s, p, o in triples:
+        tree.setdefault(s, {}).setdefault(p, set()).add(o)
     blocks = []
-    for s in sorted(set(g.subjects()), key=_term_key):
-        preds = sorted(set(g.predicates(s)), key=lambda p: (p != RDF.type, str(p)))
+    for s in sorted(tree, key=_term_key):
+        by_pred = tree[s]
         lines = []
-        for p in preds:
-            objs = sorted(g.objects(s, p), key=_term_key)
+        for p in sorted(by_pred, key=lambda p: (p != RDF.type, str(p))):
+            objs = sorted(by_pred[p], key=_term_key)
             pname = "a" if p == RDF.type else names.iri(URIRef(str(p)))
             lines.append(f"    {pname} " + " ,\n        ".join(names.term(o) for o in objs))
         blocks.append(names.term(s) + "\n" + " ;\n".join(lines) + " .\n")
@@ -134,10 +154,13 @@ def turtle(g: Graph, prefixes: dict[str, str] | None = None, header: str = "") -
 
 def ntriples(g: Graph) -> str:
     """Sorted N-Triples (canonical blank nodes)."""
+    return _ntriples(canonical_triples(g))
+
+
+def _ntriples(triples: Iterable[Triple]) -> str:
     from rdflib.plugins.serializers.nt import _nt_row
 
-    g = canonical(g)
-    return "".join(sorted(_nt_row((s, p, _plain(o))) for s, p, o in g))
+    return "".join(sorted({_nt_row((s, p, _plain(o))) for s, p, o in triples}))
 
 
 def _plain(o: Node) -> Node:
@@ -149,16 +172,26 @@ def _plain(o: Node) -> Node:
 
 def jsonld(g: Graph, prefixes: dict[str, str] | None = None) -> str:
     """JSON-LD with an @context of the project's prefixes, nodes sorted by @id."""
+    return _jsonld(canonical_triples(g), prefixes)
+
+
+def _jsonld(triples: Iterable[Triple], prefixes: dict[str, str] | None = None) -> str:
     ctx = dict(sorted((prefixes or PREFIXES).items()))
-    g = canonical(g)
     nodes: dict[str, dict[str, list[object]]] = {}
+    compacted: dict[str, str] = {}   # a large graph names the same IRIs over and over
+
+    def compact(iri: str) -> str:
+        found = compacted.get(iri)
+        if found is None:
+            found = compacted[iri] = _compact(iri, ctx)
+        return found
 
     def ident(t: Node) -> str:
-        return f"_:{t}" if isinstance(t, BNode) else _compact(str(t), ctx)
+        return f"_:{t}" if isinstance(t, BNode) else compact(str(t))
 
-    for s, p, o in g:
+    for s, p, o in triples:
         node = nodes.setdefault(ident(s), {})
-        key = "@type" if p == RDF.type else _compact(str(p), ctx)
+        key = "@type" if p == RDF.type else compact(str(p))
         if p == RDF.type:
             node.setdefault(key, []).append(ident(o))
         elif isinstance(o, Literal):
@@ -166,7 +199,7 @@ def jsonld(g: Graph, prefixes: dict[str, str] | None = None) -> str:
             if o.language:
                 value["@language"] = o.language
             elif o.datatype is not None and o.datatype != XSD.string:
-                value["@type"] = _compact(str(o.datatype), ctx)
+                value["@type"] = compact(str(o.datatype))
             node.setdefault(key, []).append(value)
         else:
             node.setdefault(key, []).append({"@id": ident(o)})
@@ -174,7 +207,9 @@ def jsonld(g: Graph, prefixes: dict[str, str] | None = None) -> str:
     for i in sorted(nodes):
         entry: dict[str, object] = {"@id": i}
         for k in sorted(nodes[i]):
-            vals = sorted(nodes[i][k], key=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
+            vals = nodes[i][k]
+            if len(vals) > 1:
+                vals = sorted(vals, key=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
             entry[k] = vals
         graph.append(entry)
     doc = {"@context": ctx, "@graph": graph}
@@ -239,15 +274,16 @@ EXAMPLES = ("agreement/gsomia-JPN", "deployment/iraq-zaytun", "country/PHL",
 
 
 def void_graph(parts: dict[str, Graph], files: dict[str, list[str]], *, version: str,
-               date: str, base: str, endpoint: str | None = None) -> Graph:
-    """VoID and DCAT description of the dataset and its parts."""
+               date: str, base: str, endpoint: str | None = None, union: Graph | None = None) -> Graph:
+    """VoID and DCAT description of the dataset and its parts (``union``: the
+    parts' union, if already at hand)."""
     V, C, F = (lambda x: URIRef(VOID + x)), (lambda x: URIRef(DCAT + x)), (lambda x: URIRef(FOAF + x))
     g = Graph()
     ds = DATASET_IRI
-    union = Graph()
-    for part in parts.values():
-        for t in part:
-            union.add(t)
+    if union is None:
+        union = Graph()
+        for part in parts.values():
+            union.addN((s, p, o, union) for s, p, o in part)
     g.add((ds, RDF.type, V("Dataset")))
     g.add((ds, RDF.type, C("Dataset")))
     g.add((ds, DCTERMS.title, Literal("kgraph: South Korea's defence diplomacy", lang="en")))
@@ -351,11 +387,13 @@ def dump_parts(kg: KnowledgeGraph, base: str | None = None) -> dict[str, Graph]:
     parts = {"ontology": kg.ontology, "asserted": kg.asserted, "inferred": kg.inferred,
              "derived": kg.derived}
     out = {k: rebase(v, base) for k, v in parts.items()}
-    union = Graph()
-    for g in out.values():
-        for t in g:
-            union.add(t)
-    out["all"] = union
+    if not base or base == BASE:
+        out["all"] = kg.graph
+    else:
+        union = Graph()
+        for g in out.values():
+            union.addN((s, p, o, union) for s, p, o in g)
+        out["all"] = union
     return out
 
 
@@ -383,20 +421,21 @@ def export(kg: KnowledgeGraph, out: Path, *, base: str | None = None,
         header = ("# kgraph {part} part, version {v} ({d}). Licence: CC BY 4.0.\n"
                   "# Generated by `kgraph export`; do not edit: edit ontology/ and graph/.\n\n")
         for name, g in parts.items():
+            triples = canonical_triples(g)   # once per part, for every format
             for fmt in formats:
                 fname = f"kgraph-{name}.{fmt}"
                 if fmt == "ttl":
-                    text = turtle(g, prefixes, header.format(part=name, v=version, d=date))
+                    text = _turtle(triples, prefixes, header.format(part=name, v=version, d=date))
                 elif fmt == "nt":
-                    text = ntriples(g)
+                    text = _ntriples(triples)
                 elif fmt == "jsonld":
-                    text = jsonld(g, prefixes)
+                    text = _jsonld(triples, prefixes)
                 else:
                     raise KgraphError(f"unknown dump format '{fmt}'", hint="use ttl, nt or jsonld")
                 (staging / fname).write_text(text, encoding="utf-8", newline="\n")
                 files.setdefault(name, []).append(fname)
         void = void_graph({k: v for k, v in parts.items() if k != "all"}, files, version=version,
-                          date=date, base=base, endpoint=endpoint)
+                          date=date, base=base, endpoint=endpoint, union=parts["all"])
         void_prefixes = dict(prefixes, void=VOID, dcat=DCAT, foaf=FOAF)
         (staging / "void.ttl").write_text(
             turtle(void, void_prefixes, f"# VoID and DCAT description of kgraph {version}.\n"
