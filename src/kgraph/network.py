@@ -75,30 +75,11 @@ def run(graph: Any, sparql: str) -> list[_Row]:
     """Rows of plain values (IRIs and literals as strings, day dates as
     datetime.date) from an rdflib Graph, a KnowledgeGraph or an OxGraph; the
     latter two use the fast engine."""
-    from datetime import date as _date
-
     from .oxstore import OxGraph
 
     ox = graph if isinstance(graph, OxGraph) else getattr(graph, "ox", None)
     if isinstance(ox, OxGraph):
-        res = ox.query(sparql)
-        out = []
-        for row in res.rows:
-            d = _Row()
-            for col, term in zip(res.columns, row, strict=True):
-                if term is None:
-                    d[col] = None
-                    continue
-                value = getattr(term, "value", str(term))
-                dt = getattr(getattr(term, "datatype", None), "value", "")
-                if dt.endswith("#date"):
-                    value = _date.fromisoformat(value[:10])
-                d[col] = value
-                lang = getattr(term, "language", None)
-                if lang:
-                    d[col + "__lang"] = lang
-            out.append(d)
-        return out
+        return _ox_rows(ox.query(sparql))
     from rdflib import Literal
 
     from .sparql import run as _run
@@ -116,6 +97,34 @@ def run(graph: Any, sparql: str) -> list[_Row]:
         rows.append(d)
     return rows
 
+
+def _ox_rows(res: Any) -> list[_Row]:
+    """``run``'s rows from an Oxigraph result.  A partner, kind or date recurs on
+    many rows, so each distinct term is converted once."""
+    seen: dict[Any, tuple[Any, str | None]] = {None: (None, None)}
+    out = []
+    for row in res.rows:
+        d = _Row()
+        for col, term in zip(res.columns, row, strict=True):
+            try:
+                value, lang = seen[term]
+            except KeyError:
+                value, lang = seen[term] = _plain(term)
+            d[col] = value
+            if lang:
+                d[col + "__lang"] = lang
+        out.append(d)
+    return out
+
+
+def _plain(term: Any) -> tuple[Any, str | None]:
+    """An Oxigraph term's value (a day date as datetime.date) and language tag."""
+    value = getattr(term, "value", str(term))
+    if getattr(getattr(term, "datatype", None), "value", "").endswith("#date"):
+        value = date.fromisoformat(value[:10])
+    return value, getattr(term, "language", None)
+
+
 #: Kinds of tie, in the order they are shown, with English labels.
 TIE_KINDS: dict[str, str] = {
     "defence-cooperation": "defence cooperation agreement",
@@ -130,6 +139,9 @@ TIE_KINDS: dict[str, str] = {
 
 PROJECTIONS = ("ego", "multiplex", "partners", "bipartite")
 
+# A sub-select of one triple pattern is read once and hash-joined by Oxigraph; a plain
+# pattern is looked up again for every tie, which at 100x the data (25,000 ties) made
+# this query take most of a second.
 TIES_QUERY = """
 SELECT ?partner ?kind ?record ?context ?early ?late ?adm WHERE {
   {
@@ -138,32 +150,51 @@ SELECT ?partner ?kind ?record ?context ?early ?late ?adm WHERE {
       (dd:MilitaryInformationAgreement "military-information")
       (dd:DefenseIndustryAgreement "defence-industry")
     }
-    ?record a ?cls ; dd:partner ?partner .
+    ?record a ?cls .
+    { SELECT ?record ?partner WHERE { ?record dd:partner ?partner } }
   } UNION {
     ?record a dd:ArmsSale ; dd:buyer ?partner . BIND("arms-purchase" AS ?kind)
   } UNION {
-    ?record a dd:Deployment ; dd:destination ?partner . ?partner a dd:Country .
-    FILTER NOT EXISTS { ?record dd:mission/dd:nationalCommandOf ?state }
+    ?record a dd:Deployment .
+    { SELECT ?record ?partner WHERE { ?record dd:destination ?partner } }
+    { SELECT ?partner WHERE { ?partner a dd:Country } }
+    # MINUS finds the deployments under a third state's command once; FILTER NOT EXISTS
+    # would be tested deployment by deployment.
+    MINUS { ?record dd:mission/dd:nationalCommandOf ?state }
     BIND("deployment" AS ?kind)
   } UNION {
-    ?record a dd:Deployment ; dd:mission/dd:nationalCommandOf ?partner .
+    ?record a dd:Deployment .
+    { SELECT ?record ?partner WHERE { ?record dd:mission/dd:nationalCommandOf ?partner } }
     BIND("deployment" AS ?kind)
   } UNION {
-    ?record a dd:Exercise ; dd:participant ?partner . BIND("exercise" AS ?kind)
+    ?record a dd:Exercise .
+    { SELECT ?record ?partner WHERE { ?record dd:participant ?partner } }
+    BIND("exercise" AS ?kind)
   } UNION {
-    ?record a dd:AttacheOffice ; dd:hostCountry|dd:sendingCountry ?partner .
+    ?record a dd:AttacheOffice .
+    { SELECT ?record ?partner WHERE { ?record dd:hostCountry|dd:sendingCountry ?partner } }
     BIND("attache-office" AS ?kind)
   } UNION {
     ?record a dd:Participation ; dd:participationIn org:un-command ; dd:participant ?partner .
     BIND("un-command-1950" AS ?kind)
   }
   FILTER(?partner != country:KOR)
-  OPTIONAL { ?record dd:earliestDay ?e0 ; dd:latestDay ?l0 }
-  OPTIONAL { ?record dd:conflict ?war . ?war dd:startDateEarliest ?e1 ; dd:startDateLatest ?l1 }
+  OPTIONAL {
+    SELECT ?record ?e0 ?l0 WHERE {
+      { SELECT ?record ?e0 WHERE { ?record dd:earliestDay ?e0 } }
+      { SELECT ?record ?l0 WHERE { ?record dd:latestDay ?l0 } }
+    }
+  }
+  OPTIONAL {
+    SELECT ?record ?e1 ?l1 WHERE {
+      { SELECT ?record ?war WHERE { ?record dd:conflict ?war } }
+      ?war dd:startDateEarliest ?e1 ; dd:startDateLatest ?l1 .
+    }
+  }
   BIND(COALESCE(?e0, ?e1) AS ?early)
   BIND(COALESCE(?l0, ?l1) AS ?late)
-  OPTIONAL { ?record dd:duringAdministration ?adm }
-  OPTIONAL { ?record dd:participationIn ?multilateral }
+  OPTIONAL { SELECT ?record ?adm WHERE { ?record dd:duringAdministration ?adm } }
+  OPTIONAL { SELECT ?record ?multilateral WHERE { ?record dd:participationIn ?multilateral } }
   BIND(COALESCE(?multilateral, ?record) AS ?context)
 }
 """
