@@ -80,6 +80,34 @@ def test_partner_centrality_ranks(graph):
     assert list(by_eigen["label"][:2]) == ["United States", "Japan"]
 
 
+def _networkx_path_measures(g):
+    """Betweenness and closeness as networkx computes them, edge length 1/weight."""
+    import networkx as nx
+
+    d = nx.Graph()
+    d.add_nodes_from(g)
+    d.add_weighted_edges_from(((a, b, 1 / w) for a, b, w in g.edges(data="weight")), weight="distance")
+    return (nx.betweenness_centrality(d, weight="distance", normalized=True),
+            nx.closeness_centrality(d, distance="distance"))
+
+
+def test_path_measures_are_networkxs(graph):
+    # Dense graphs (the partners projection; the small graph below, with two shortest
+    # paths from a to d) take the shared shortest-path route, which must give networkx's values.
+    import networkx as nx
+
+    tied = nx.Graph(name="tied")
+    tied.add_weighted_edges_from([("a", "b", 1), ("b", "d", 1), ("a", "c", 1), ("c", "d", 1),
+                                  ("d", "e", 2), ("a", "e", 0.5), ("f", "g", 1)])
+    for g in (network.projection(graph, "partners"), tied):
+        df = network.centrality(g).set_index("node")
+        between, close = _networkx_path_measures(g)
+        for v in g:
+            assert df.loc[v, "betweenness"] == pytest.approx(between[v], abs=1e-6), v
+            assert df.loc[v, "closeness"] == pytest.approx(close[v], abs=1e-6), v
+    assert 0 < between["b"] == between["c"]   # each on one of the two paths from a to d
+
+
 def test_ego_centrality_is_a_star(ego):
     df = network.centrality(ego)
     assert df.iloc[0]["label"] == "South Korea" and df.iloc[0]["betweenness"] == 1.0

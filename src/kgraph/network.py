@@ -75,30 +75,11 @@ def run(graph: Any, sparql: str) -> list[_Row]:
     """Rows of plain values (IRIs and literals as strings, day dates as
     datetime.date) from an rdflib Graph, a KnowledgeGraph or an OxGraph; the
     latter two use the fast engine."""
-    from datetime import date as _date
-
     from .oxstore import OxGraph
 
     ox = graph if isinstance(graph, OxGraph) else getattr(graph, "ox", None)
     if isinstance(ox, OxGraph):
-        res = ox.query(sparql)
-        out = []
-        for row in res.rows:
-            d = _Row()
-            for col, term in zip(res.columns, row, strict=True):
-                if term is None:
-                    d[col] = None
-                    continue
-                value = getattr(term, "value", str(term))
-                dt = getattr(getattr(term, "datatype", None), "value", "")
-                if dt.endswith("#date"):
-                    value = _date.fromisoformat(value[:10])
-                d[col] = value
-                lang = getattr(term, "language", None)
-                if lang:
-                    d[col + "__lang"] = lang
-            out.append(d)
-        return out
+        return _ox_rows(ox.query(sparql))
     from rdflib import Literal
 
     from .sparql import run as _run
@@ -116,6 +97,34 @@ def run(graph: Any, sparql: str) -> list[_Row]:
         rows.append(d)
     return rows
 
+
+def _ox_rows(res: Any) -> list[_Row]:
+    """``run``'s rows from an Oxigraph result.  A partner, kind or date recurs on
+    many rows, so each distinct term is converted once."""
+    seen: dict[Any, tuple[Any, str | None]] = {None: (None, None)}
+    out = []
+    for row in res.rows:
+        d = _Row()
+        for col, term in zip(res.columns, row, strict=True):
+            try:
+                value, lang = seen[term]
+            except KeyError:
+                value, lang = seen[term] = _plain(term)
+            d[col] = value
+            if lang:
+                d[col + "__lang"] = lang
+        out.append(d)
+    return out
+
+
+def _plain(term: Any) -> tuple[Any, str | None]:
+    """An Oxigraph term's value (a day date as datetime.date) and language tag."""
+    value = getattr(term, "value", str(term))
+    if getattr(getattr(term, "datatype", None), "value", "").endswith("#date"):
+        value = date.fromisoformat(value[:10])
+    return value, getattr(term, "language", None)
+
+
 #: Kinds of tie, in the order they are shown, with English labels.
 TIE_KINDS: dict[str, str] = {
     "defence-cooperation": "defence cooperation agreement",
@@ -130,6 +139,9 @@ TIE_KINDS: dict[str, str] = {
 
 PROJECTIONS = ("ego", "multiplex", "partners", "bipartite")
 
+# A sub-select of one triple pattern is read once and hash-joined by Oxigraph; a plain
+# pattern is looked up again for every tie, which at 100x the data (25,000 ties) made
+# this query take most of a second.
 TIES_QUERY = """
 SELECT ?partner ?kind ?record ?context ?early ?late ?adm WHERE {
   {
@@ -138,32 +150,51 @@ SELECT ?partner ?kind ?record ?context ?early ?late ?adm WHERE {
       (dd:MilitaryInformationAgreement "military-information")
       (dd:DefenseIndustryAgreement "defence-industry")
     }
-    ?record a ?cls ; dd:partner ?partner .
+    ?record a ?cls .
+    { SELECT ?record ?partner WHERE { ?record dd:partner ?partner } }
   } UNION {
     ?record a dd:ArmsSale ; dd:buyer ?partner . BIND("arms-purchase" AS ?kind)
   } UNION {
-    ?record a dd:Deployment ; dd:destination ?partner . ?partner a dd:Country .
-    FILTER NOT EXISTS { ?record dd:mission/dd:nationalCommandOf ?state }
+    ?record a dd:Deployment .
+    { SELECT ?record ?partner WHERE { ?record dd:destination ?partner } }
+    { SELECT ?partner WHERE { ?partner a dd:Country } }
+    # MINUS finds the deployments under a third state's command once; FILTER NOT EXISTS
+    # would be tested deployment by deployment.
+    MINUS { ?record dd:mission/dd:nationalCommandOf ?state }
     BIND("deployment" AS ?kind)
   } UNION {
-    ?record a dd:Deployment ; dd:mission/dd:nationalCommandOf ?partner .
+    ?record a dd:Deployment .
+    { SELECT ?record ?partner WHERE { ?record dd:mission/dd:nationalCommandOf ?partner } }
     BIND("deployment" AS ?kind)
   } UNION {
-    ?record a dd:Exercise ; dd:participant ?partner . BIND("exercise" AS ?kind)
+    ?record a dd:Exercise .
+    { SELECT ?record ?partner WHERE { ?record dd:participant ?partner } }
+    BIND("exercise" AS ?kind)
   } UNION {
-    ?record a dd:AttacheOffice ; dd:hostCountry|dd:sendingCountry ?partner .
+    ?record a dd:AttacheOffice .
+    { SELECT ?record ?partner WHERE { ?record dd:hostCountry|dd:sendingCountry ?partner } }
     BIND("attache-office" AS ?kind)
   } UNION {
     ?record a dd:Participation ; dd:participationIn org:un-command ; dd:participant ?partner .
     BIND("un-command-1950" AS ?kind)
   }
   FILTER(?partner != country:KOR)
-  OPTIONAL { ?record dd:earliestDay ?e0 ; dd:latestDay ?l0 }
-  OPTIONAL { ?record dd:conflict ?war . ?war dd:startDateEarliest ?e1 ; dd:startDateLatest ?l1 }
+  OPTIONAL {
+    SELECT ?record ?e0 ?l0 WHERE {
+      { SELECT ?record ?e0 WHERE { ?record dd:earliestDay ?e0 } }
+      { SELECT ?record ?l0 WHERE { ?record dd:latestDay ?l0 } }
+    }
+  }
+  OPTIONAL {
+    SELECT ?record ?e1 ?l1 WHERE {
+      { SELECT ?record ?war WHERE { ?record dd:conflict ?war } }
+      ?war dd:startDateEarliest ?e1 ; dd:startDateLatest ?l1 .
+    }
+  }
   BIND(COALESCE(?e0, ?e1) AS ?early)
   BIND(COALESCE(?l0, ?l1) AS ?late)
-  OPTIONAL { ?record dd:duringAdministration ?adm }
-  OPTIONAL { ?record dd:participationIn ?multilateral }
+  OPTIONAL { SELECT ?record ?adm WHERE { ?record dd:duringAdministration ?adm } }
+  OPTIONAL { SELECT ?record ?multilateral WHERE { ?record dd:participationIn ?multilateral } }
   BIND(COALESCE(?multilateral, ?record) AS ?context)
 }
 """
@@ -471,7 +502,10 @@ def centrality(g: nx.Graph, sort_by: str = "strength") -> pd.DataFrame:
     Betweenness and closeness treat an edge of weight w as length 1/w (strong
     ties are short); eigenvector and PageRank use the weights directly.
     Eigenvector centrality is computed on the largest connected component
-    (0 elsewhere).
+    (0 elsewhere).  Both path measures are exact: on a dense graph such as the
+    partners projection they come from one shared all-pairs shortest-path
+    computation (see ``_path_centralities``), equal to networkx's up to
+    floating-point rounding.
     """
     import networkx as nx
     import pandas as pd
@@ -495,8 +529,7 @@ def centrality(g: nx.Graph, sort_by: str = "strength") -> pd.DataFrame:
         return df
     degree = dict(simple.degree())
     strength = dict(simple.degree(weight="weight"))
-    betweenness = nx.betweenness_centrality(simple, weight="distance", normalized=True)
-    closeness = nx.closeness_centrality(simple, distance="distance")
+    betweenness, closeness = _path_centralities(simple)
     eigen = _eigenvector(simple)
     pagerank = nx.pagerank(simple, weight="weight")
     rows = []
@@ -512,6 +545,93 @@ def centrality(g: nx.Graph, sort_by: str = "strength") -> pd.DataFrame:
     df.attrs["description"] = g.graph.get("description", "")
     df.attrs["slice"] = g.graph.get("slice", "all years")
     return df
+
+
+#: Largest graph for which betweenness and closeness are computed on n x n arrays.
+DENSE_MAX_NODES = 2000
+
+
+def _path_centralities(g: nx.Graph) -> tuple[dict[Any, float], dict[Any, float]]:
+    """Normalized betweenness and closeness, with edge length ``distance``.
+
+    networkx runs one Dijkstra in Python per node for each measure, which on the
+    partners projection (at 100x the data a complete graph of about 200 nodes and
+    20,000 edges) took seconds.  When the graph is dense, the shortest paths are
+    computed once for both, in scipy and numpy; a sparse or large graph (the
+    bipartite projection) stays with networkx, which is faster there.
+    """
+    import networkx as nx
+
+    n, m = g.number_of_nodes(), g.number_of_edges()
+    lengths_ok = all(0 < d < float("inf") for _, _, d in g.edges(data="distance"))
+    if 2 < n <= DENSE_MAX_NODES and n * n <= 64 * m and lengths_ok:
+        return _dense_path_centralities(g)
+    return (nx.betweenness_centrality(g, weight="distance", normalized=True),
+            nx.closeness_centrality(g, distance="distance"))
+
+
+def _dense_path_centralities(g: nx.Graph) -> tuple[dict[Any, float], dict[Any, float]]:
+    """``_path_centralities`` from one all-pairs Dijkstra (scipy) and Brandes'
+    accumulation per source (numpy); same definitions and normalization as
+    networkx's ``betweenness_centrality`` and ``closeness_centrality``."""
+    import numpy as np
+    from scipy.sparse import csr_array
+    from scipy.sparse.csgraph import dijkstra
+
+    nodes = list(g)
+    n = len(nodes)
+    index = {v: i for i, v in enumerate(nodes)}
+    length = np.full((n, n), np.inf)
+    for a, b, d in g.edges(data="distance"):
+        if a != b:   # a self-loop is never on a shortest path
+            length[index[a], index[b]] = length[index[b], index[a]] = d
+    edges = np.isfinite(length)
+    dist = dijkstra(csr_array((length[edges], np.nonzero(edges)), shape=(n, n)))
+    between = np.zeros(n)
+    for s in range(n):
+        between += _dependencies(dist[s], length)
+    scale = 1 / ((n - 1) * (n - 2))   # ordered pairs of other nodes, as networkx normalizes
+    return ({v: float(between[i]) * scale for i, v in enumerate(nodes)},
+            {v: _closeness(dist[i], n) for i, v in enumerate(nodes)})
+
+
+def _dependencies(d: Any, length: Any) -> Any:
+    """Brandes' dependency of one source on every node, from the source's
+    distances ``d``.  v precedes w on a shortest path when d[v] + length[v, w]
+    == d[w], the very sum and test networkx's Dijkstra makes, so the paths and
+    their counts are the same."""
+    import numpy as np
+    from scipy.linalg import solve_triangular
+
+    order = np.argsort(d, kind="stable")
+    order = order[np.isfinite(d[order])]   # the source first, unreachable nodes left out
+    near = d[order]
+    precedes = (near[:, None] + length[np.ix_(order, order)] == near[None, :]).astype(float)
+    # Every predecessor is nearer the source, so in this order ``precedes`` is strictly
+    # upper triangular and Brandes' two passes are two triangular solves:
+    # sigma[w] = [w is the source] + sum of sigma[v] over predecessors v (path counts);
+    # y[v] = 1/sigma[v] + sum of y[w] over successors w, where y = (1 + delta) / sigma.
+    system = np.eye(len(order)) - precedes
+    first = np.zeros(len(order))
+    first[0] = 1.0
+    sigma = solve_triangular(system, first, trans="T", unit_diagonal=True)
+    y = solve_triangular(system, 1.0 / sigma, unit_diagonal=True)
+    out = np.zeros(len(d))
+    out[order[1:]] = (sigma * (precedes @ y))[1:]   # delta; the source's own is not counted
+    return out
+
+
+def _closeness(d: Any, n: int) -> float:
+    """networkx's closeness (Wasserman-Faust normalization) from one node's distances.
+    The distances are summed nearest first, the order networkx's Dijkstra finds them
+    in, so the sum is the same float."""
+    import numpy as np
+
+    reach = np.sort(d[np.isfinite(d)]).tolist()
+    total = sum(reach)
+    if total > 0.0 and n > 1:
+        return (len(reach) - 1.0) / total * ((len(reach) - 1.0) / (n - 1))
+    return 0.0
 
 
 def _eigenvector(g: nx.Graph) -> dict[Any, float]:
