@@ -153,3 +153,14 @@ def test_graphml_and_gexf_open_in_networkx(graph, tmp_path):
     assert back.number_of_nodes() == g.number_of_nodes()
     assert back.nodes[PHL]["label_ja"] == "フィリピン"
     assert nx.read_gexf(tmp_path / "ego.gexf").number_of_edges() == g.number_of_edges()
+
+
+def test_the_page_leaves_out_views_too_large_to_draw(kg):
+    from kgraph.viz import build_views
+
+    left_out: list[str] = []
+    views = build_views(kg, projections=("ego", "bipartite"), by_administration=False,
+                        max_nodes=100, left_out=left_out)
+    # The bundled ego network has 92 nodes (Korea and 91 partners); the bipartite one 316.
+    assert {v.projection: v.graph.number_of_nodes() for v in views} == {"ego": 92}
+    assert left_out == ["bipartite (all years, 316 nodes)"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -377,11 +378,21 @@ PROJECTION_LABELS = {
 }
 
 
+#: Views with more nodes are left out of the page: a browser cannot lay them out
+#: usefully, and their betweenness and closeness cost nodes × edges (the bipartite
+#: projection of a graph 100 times the bundled one has about 24,000 nodes).
+#: GraphML and GEXF (``kgraph network -f graphml``) have no such limit.
+MAX_PAGE_NODES = 2000
+
+
 def build_views(graph: Any, *, projections: Sequence[str] = ("ego", "multiplex", "partners",
                                                              "bipartite"),
-                size_by: str = "strength", by_administration: bool = True) -> list[View]:
+                size_by: str = "strength", by_administration: bool = True,
+                max_nodes: int | None = MAX_PAGE_NODES,
+                left_out: list[str] | None = None) -> list[View]:
     """Every projection for all years and, optionally, for each administration
-    that has ties."""
+    that has ties.  Views with more than ``max_nodes`` nodes are skipped, their
+    names added to ``left_out`` if given."""
     from . import network
 
     all_ties = network.ties(graph)
@@ -411,6 +422,10 @@ def build_views(graph: Any, *, projections: Sequence[str] = ("ego", "multiplex",
                 g = network.bipartite(ts, attrs)
             if g.number_of_nodes() == 0:
                 continue
+            if max_nodes is not None and g.number_of_nodes() > max_nodes:
+                if left_out is not None:
+                    left_out.append(f"{proj} ({label}, {g.number_of_nodes()} nodes)")
+                continue
             views.append(View(proj, PROJECTION_LABELS[proj], key, label, g,
                               network.centrality(g, sort_by=size_by)))
     return views
@@ -419,7 +434,12 @@ def build_views(graph: Any, *, projections: Sequence[str] = ("ego", "multiplex",
 def write_network_page(graph: Any, out_dir: Path, *, size_by: str = "strength",
                        lang: str = "en") -> Path:
     """Write ``network.html`` into ``out_dir`` and return its path."""
-    views = build_views(graph, size_by=size_by)
+    left_out: list[str] = []
+    views = build_views(graph, size_by=size_by, left_out=left_out)
+    if left_out:
+        print(f"kgraph: note: {len(left_out)} view(s) with more than {MAX_PAGE_NODES} nodes left out "
+              f"of the page: {'; '.join(left_out[:3])}{' …' if len(left_out) > 3 else ''}\n"
+              "  hint: write them with `kgraph network -p PROJECTION -f graphml`", file=sys.stderr)
     page = page_html(views, title="South Korea's defence diplomacy: partner network",
                      size_by=size_by, lang=lang, record_labels=record_labels(graph))
     path = Path(out_dir) / "network.html"
