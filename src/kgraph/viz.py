@@ -437,6 +437,8 @@ def write_network_page(graph: Any, out_dir: Path, *, size_by: str = "strength",
     left_out: list[str] = []
     views = build_views(graph, size_by=size_by, left_out=left_out)
     if left_out:
+        # On a terminal a progress line may be waiting for its "done": start a line of our own.
+        print("\n" if sys.stderr.isatty() else "", end="", file=sys.stderr)
         print(f"kgraph: note: {len(left_out)} view(s) with more than {MAX_PAGE_NODES} nodes left out "
               f"of the page: {'; '.join(left_out[:3])}{' …' if len(left_out) > 3 else ''}\n"
               "  hint: write them with `kgraph network -p PROJECTION -f graphml`", file=sys.stderr)
