@@ -11,7 +11,7 @@ than the reasoning.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -69,6 +69,11 @@ class KnowledgeGraph:
             self._parts[name] = part
         return part
 
+    def _triples(self, name: str) -> Iterable[Triple]:
+        """A part's triples, without making a graph of a list."""
+        part = self._parts[name]
+        return self._part(name) if callable(part) else part
+
     @property
     def ontology(self) -> Graph:
         return self._part("ontology")
@@ -99,8 +104,7 @@ class KnowledgeGraph:
         """Ontology + asserted + inferred + derived, as one graph to query."""
         if self._union is None:
             g = merged(self.validation_data)
-            part = self._parts["inferred"]
-            g.addN((s, p, o, g) for s, p, o in (part if not callable(part) else self.inferred))
+            g.addN((s, p, o, g) for s, p, o in self._triples("inferred"))
             self._union = g
         return self._union
 

@@ -158,9 +158,9 @@ def ntriples(g: Graph) -> str:
 
 
 def _ntriples(triples: Iterable[Triple]) -> str:
-    from rdflib.plugins.serializers.nt import _nt_row
+    from .ntriples import term
 
-    return "".join(sorted({_nt_row((s, p, _plain(o))) for s, p, o in triples}))
+    return "".join(sorted({f"{term(s)} {term(p)} {term(_plain(o))} .\n" for s, p, o in triples}))
 
 
 def _plain(o: Node) -> Node:

@@ -12,14 +12,14 @@ from collections.abc import Iterable
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from .parsing import Terms, _oxigraph_triples
+from .parsing import Terms, oxigraph_triples
 
 Triple = tuple[Node, Node, Node]
 
 
 def read(payload: bytes) -> list[Triple]:
     """The triples of an N-Triples document, blank node labels kept."""
-    triples = _oxigraph_triples(payload, "nt", "", Terms(), rename_blank_nodes=False)
+    triples = oxigraph_triples(payload, "nt", "", Terms(), rename_blank_nodes=False)
     if triples is None:  # not ours after all: rdflib says what is wrong with it
         g = Graph()
         g.parse(data=payload.decode("utf-8"), format="nt")

@@ -70,8 +70,11 @@ class Terms:
     _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
     def __init__(self) -> None:
+        import pyoxigraph as ox
+
         self.iris: dict[str, URIRef] = {}
         self.literals: dict[tuple[str, str, str], Literal] = {}
+        self._named, self._literal = ox.NamedNode, ox.Literal
 
     def iri(self, value: str) -> URIRef:
         found = self.iris.get(value)
@@ -80,11 +83,9 @@ class Terms:
         return found
 
     def term(self, t: Any) -> Node:
-        import pyoxigraph as ox
-
-        if isinstance(t, ox.NamedNode):
+        if isinstance(t, self._named):
             return self.iri(t.value)
-        if isinstance(t, ox.Literal):
+        if isinstance(t, self._literal):
             lang = t.language or ""
             dt = "" if lang else t.datatype.value
             key = (t.value, lang, dt)
@@ -111,7 +112,7 @@ class Terms:
 _OXIGRAPH_FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES"}
 
 
-def _oxigraph_triples(payload: bytes, fmt: str, base: str, terms: Terms,
+def oxigraph_triples(payload: bytes, fmt: str, base: str, terms: Terms,
                       rename_blank_nodes: bool = True) -> list[tuple[Node, Node, Node]] | None:
     """The file's triples by Oxigraph's parser, or None if it rejects them.
 
@@ -142,7 +143,7 @@ def read_triples(path: Path, terms: Terms | None = None) -> list[tuple[Node, Nod
         raise KgraphError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     base = path.resolve().as_uri()
     if fmt in _OXIGRAPH_FORMATS:
-        triples = _oxigraph_triples(payload, fmt, base, terms or Terms())
+        triples = oxigraph_triples(payload, fmt, base, terms or Terms())
         if triples is not None:
             return triples
     g = Graph()
