@@ -10,7 +10,7 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from kgraph import cache, data, ntriples
+from kgraph import data, ntriples
 from kgraph.parsing import format_of, load_files
 
 FILES = data.bundled().ontology + data.bundled().shapes + data.bundled().graph

@@ -70,7 +70,7 @@ def test_cli_and_api_give_the_same_rows(kg, name, query, check):
 
 
 def test_ask_through_cli_and_api(kg, capsys):
-    for name, query, check in QUERIES:
+    for _name, query, check in QUERIES:
         if query.lstrip().upper().startswith("ASK"):
             assert main(["query", query, "--format", "json"]) == 0
             assert json.loads(capsys.readouterr().out) is check
