@@ -62,10 +62,15 @@ CORPUS: dict[str, tuple[str, list[tuple[Any, ...]]]] = {
         'FILTER(?d >= "2009-01-01"^^xsd:date && ?l < "2009-04-15"^^xsd:date) }',
         [("agr:gsomia-ESP",)]),
     # "Possibly within" uses both bounds: Japan's April 2009 may fall in 2009-04-10..20.
+    # (`< the next day` rather than `<=`: see test_virtuoso_upper_bound_defect.)
     "possibly signed between 2009-04-10 and 2009-04-20": (
         "SELECT ?a WHERE { " + AGR + '?a dd:signedOnEarliest ?e ; dd:signedOnLatest ?l '
-        'FILTER(?e <= "2009-04-20"^^xsd:date && ?l >= "2009-04-10"^^xsd:date) }',
+        'FILTER(?e < "2009-04-21"^^xsd:date && ?l >= "2009-04-10"^^xsd:date) }',
         [("agr:defcoop-JPN",)]),
+    # 40 before 2009, Spain 2009-03-23 and Japan 2009-04 (first day 2009-04-01).
+    "signed on or before 2009-04-20 (< the next day)": (
+        "SELECT (COUNT(?a) AS ?n) WHERE { " + AGR + '?a dd:signedOn ?d FILTER(?d < "2009-04-21"^^xsd:date) }',
+        [(42,)]),
     "GSOMIAs per year": (
         "SELECT ?year (COUNT(?a) AS ?n) WHERE { ?a a dd:MilitaryInformationAgreement ; dd:signedOn ?d "
         "BIND(YEAR(?d) AS ?year) } GROUP BY ?year",
@@ -204,6 +209,26 @@ def test_natural_query_gives_the_reports_rows_on_virtuoso(virtuoso, name):
     sparql, expected = CORPUS[name]
     rows = _rows(remote_query(virtuoso, sparql))
     assert _sorted_unless_ordered(sparql, rows) == _sorted_unless_ordered(sparql, expected)
+
+
+@pytest.mark.virtuoso
+def test_virtuoso_upper_bound_defect(virtuoso):
+    # Virtuoso 7.2.5 (Debian's) loses rows when a variable has only an upper bound written
+    # `<= "…"^^xsd:date`: a defect of its date range scan, whatever the data (the same
+    # happens on any xsd:date property).  `< the next day` or a lower bound beside it give
+    # the right rows on every engine (`<= xsd:date("…")` too, but rdflib 7 then returns
+    # nothing); README "Dates" says so.  If this starts to fail, Virtuoso is fixed: drop
+    # the note.
+    from kgraph.remote import remote_query
+
+    def count(flt: str) -> int:
+        rows = _rows(remote_query(virtuoso, "SELECT (COUNT(?a) AS ?n) WHERE { ?a dd:signedOn ?d "
+                                            f"FILTER({flt}) }}"))
+        return int(rows[0][0])
+
+    assert count('?d < "2009-04-21"^^xsd:date') == 43            # 42 agreements + a K-9 sale
+    assert count('?d <= "2009-04-20"^^xsd:date && ?d >= "1900-01-01"^^xsd:date') == 43
+    assert count('?d <= "2009-04-20"^^xsd:date') != 43           # the defect
 
 
 # --- the data model ---------------------------------------------------------------------------
