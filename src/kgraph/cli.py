@@ -113,7 +113,10 @@ def parser() -> argparse.ArgumentParser:
                    help="projection for graphml/gexf (default: ego)")
     n.add_argument("--size-by", choices=MEASURES, default="strength",
                    help="centrality that sizes the nodes (default: strength)")
-    n.add_argument("--lang", default="en", help="node labels: en (default), ja, ko")
+    n.add_argument("--lang", default="en", choices=("en", "ja", "ko"),
+                   help="labels: en (default), ja (Japanese labels and page text), ko")
+    n.add_argument("--states-only", action="store_true",
+                   help="graphml/gexf: leave out partners that are not states")
     _add_slice_options(n)
     _add_graph_options(n)
 
@@ -121,7 +124,11 @@ def parser() -> argparse.ArgumentParser:
                        description="Degree, strength (weighted degree), betweenness, closeness, "
                                    "eigenvector and PageRank per node of a projection.")
     c.add_argument("--projection", "-p", choices=PROJECTIONS + ("bipartite-projection",),
-                   default="ego", help="projection (default: ego)")
+                   default="partners",
+                   help="projection (default: partners, partners tied by the contexts they shared; "
+                        "ego is a star, where centrality says little)")
+    c.add_argument("--states-only", action="store_true",
+                   help="leave out partners that are not states (organisations, missions, territories)")
     c.add_argument("--by", choices=MEASURES, default="strength", help="sort by (default: strength)")
     c.add_argument("--top", type=int, default=0, metavar="N", help="only the first N rows")
     _add_slice_options(c)

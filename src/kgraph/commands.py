@@ -327,7 +327,8 @@ def _projection(args: argparse.Namespace, kg: KnowledgeGraph) -> Any:
 
     name = args.projection
     base = "bipartite" if name == "bipartite-projection" else name
-    g = network.projection(kg, base, years=args.years, administration=args.administration)
+    g = network.projection(kg, base, years=args.years, administration=args.administration,
+                           states=getattr(args, "states_only", False))
     if name == "bipartite-projection":
         g = network.bipartite_projection(g)
     if g.number_of_nodes() == 0:
@@ -356,7 +357,7 @@ def cmd_network(args: argparse.Namespace) -> int:
 
 
 def cmd_centrality(args: argparse.Namespace) -> int:
-    from .network import centrality
+    from .network import centrality, significant, summary
 
     kg = _kg(args)
     g = _projection(args, kg)
@@ -365,9 +366,17 @@ def cmd_centrality(args: argparse.Namespace) -> int:
         df = df.head(args.top)
     cols = ["label", "type", "region", "degree", "strength", "betweenness", "closeness",
             "eigenvector", "pagerank"]
-    rows = [[r[c] for c in cols] for r in df.to_dict("records")]
-    sys.stderr.write(f"# {g.graph.get('name')}: {g.graph.get('description', '')}"
-                     f" ({g.graph.get('slice', 'all years')}; sorted by {args.by})\n")
+    rows = [[significant(r[c]) if isinstance(r[c], float) else r[c] for c in cols]
+            for r in df.to_dict("records")]
+    s = summary(g)
+    what = g.graph.get("slice", "all years") + (", states only" if g.graph.get("states_only") else "")
+    sys.stderr.write(f"# {g.graph.get('name')}: {g.graph.get('description', '')}\n"
+                     f"# {what}; {s['nodes']} nodes, {s['edges']} edges, density {s['density']:.4g}, "
+                     f"{s['components']} component(s) (largest {s['largest_component']}); "
+                     f"sorted by {args.by}\n")
+    if g.graph.get("inferred_ties"):
+        sys.stderr.write(f"# {g.graph['inferred_ties']} tie(s) placed in these years from a coarser "
+                         "date (a decade fills each of its years)\n")
     sys.stdout.write(render(cols, rows, args.format))
     return 0
 
