@@ -44,6 +44,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .errors import KgraphError
@@ -264,7 +265,7 @@ def node_attributes(graph: Any) -> dict[str, dict[str, Any]]:
         return a.get("iso3")
 
     codes = {code_of(a) for a in attrs.values()} - {None}
-    regions = _un_regions(sorted(c for c in codes if c))
+    regions = _un_regions(tuple(sorted(c for c in codes if c)))
     for a in attrs.values():
         code = code_of(a)
         if a.get("type") in ("dd:Organization", "dd:Mission"):
@@ -277,8 +278,10 @@ def node_attributes(graph: Any) -> dict[str, dict[str, Any]]:
     return dict(attrs)
 
 
-def _un_regions(codes: list[str]) -> dict[str, str]:
-    """UN M49 sub-regions from country_converter (a maintained classification)."""
+@lru_cache(maxsize=8)
+def _un_regions(codes: tuple[str, ...]) -> dict[str, str]:
+    """UN M49 sub-regions from country_converter (a maintained classification);
+    remembered, since country_converter takes most of a second per call."""
     if not codes:
         return {}
     import logging
@@ -400,9 +403,9 @@ def partners(tie_list: list[Tie], attrs: dict[str, dict[str, Any]],
                 g.add_edge(a, b, weight=share, shared=1, contexts=ctx)
             by_kind[(a, b)][kind_of_context[ctx]] += share
     for a, b, d in g.edges(data=True):
-        kinds = by_kind[(a, b)]
-        order = list(CONTEXT_KINDS)
-        d["context_kind"] = max(order, key=lambda k, w=kinds: (w.get(k, 0.0), -order.index(k)))
+        kinds = by_kind[(a, b) if a < b else (b, a)]
+        # The kind of context that weighs most; ties go to the first in CONTEXT_KINDS.
+        d["context_kind"] = max(CONTEXT_KINDS, key=lambda k, w=kinds: w.get(k, 0.0))  # type: ignore[misc]
         d["context_kinds"] = " ".join(k for k in CONTEXT_KINDS if k in kinds)
     g.graph["isolates_left_out"] = len(seen - set(g))
     if g.graph["isolates_left_out"]:
@@ -411,19 +414,31 @@ def partners(tie_list: list[Tie], attrs: dict[str, dict[str, Any]],
     return g
 
 
-def bipartite(tie_list: list[Tie], attrs: dict[str, dict[str, Any]]) -> nx.Graph:
-    """Partners (bipartite=0) × records (bipartite=1)."""
+def bipartite(tie_list: list[Tie], attrs: dict[str, dict[str, Any]],
+              labels: dict[str, str] | None = None) -> nx.Graph:
+    """Partners (bipartite=0) × records (bipartite=1); a record node's label is
+    its English label from ``labels`` (IRI -> label), else the actor's, else
+    its kind and date."""
     import networkx as nx
 
+    labels = labels or {}
     g = nx.Graph(name="bipartite", description="partners and the records that tie them to Korea")
     for t in tie_list:
         _add_node(g, t.partner, attrs, bipartite=0)
         if t.context not in g:
-            label = attrs.get(t.context, {}).get("label") or t.context.rsplit("/", 1)[-1]
+            label = (labels.get(t.context) or attrs.get(t.context, {}).get("label")
+                     or f"{TIE_KINDS.get(t.kind, t.kind)}, {shown(t)}")
             g.add_node(t.context, iri=t.context, label=label, bipartite=1,
                        kind=t.kind, first_date=shown(t))
         g.add_edge(t.partner, t.context, kind=t.kind, records=t.record)
     return g
+
+
+def english_labels(graph: Any) -> dict[str, str]:
+    """IRI -> English label of every labelled node (from the Oxigraph store)."""
+    from .oxstore import as_ox
+
+    return as_ox(graph).labels("en")
 
 
 def bipartite_projection(b: nx.Graph) -> nx.Graph:
@@ -472,7 +487,7 @@ def projection(graph: Any, name: str = "ego", *, years: tuple[int, int] | None =
     elif name == "partners":
         g = partners(t, attrs, memberships(graph))
     else:
-        g = bipartite(t, attrs)
+        g = bipartite(t, attrs, english_labels(graph))
     if years:
         g.graph["slice"] = f"{years[0]}–{years[1]}"
         g.graph["inferred_ties"] = sum(1 for x in t if x.inferred)
