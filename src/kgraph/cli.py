@@ -135,6 +135,23 @@ def parser() -> argparse.ArgumentParser:
     _add_format(c)
     _add_graph_options(c)
 
+    th = sub.add_parser("thesis", help="the report's thesis measured: partners, US share, regional "
+                                       "spread per administration or decade",
+                        description="Per administration (or decade), for the ties new in the period "
+                                    "and for all ties reached by its end: partners, ties, ties with "
+                                    "the United States and their share, regional spread over UN M49 "
+                                    "sub-regions (entropy in bits; Herfindahl-Hirschman index) and "
+                                    "kinds of tie per partner. A tie whose date straddles a change is "
+                                    "a row of its own (see kgraph.thesis).")
+    th.add_argument("--by", choices=("administration", "decade"), default="administration",
+                    help="periods (default: administration)")
+    th.add_argument("--scope", choices=("new", "reached", "both"), default="both",
+                    help="ties new in the period, reached by its end, or both (default)")
+    th.add_argument("--states-only", action="store_true",
+                    help="leave out partners that are not states (organisations, missions, territories)")
+    _add_format(th)
+    _add_graph_options(th)
+
     e = sub.add_parser("export", help="write the publication dump (Turtle, N-Triples, JSON-LD, VoID)",
                        description="Write deterministic dumps of the ontology, asserted, inferred "
                                    "and derived parts and their union (kgraph-*.ttl, .nt, .jsonld), "

@@ -381,6 +381,24 @@ def cmd_centrality(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_thesis(args: argparse.Namespace) -> int:
+    from .network import significant
+    from .thesis import measures
+
+    df = measures(_ox_graph(args), by=args.by, states=args.states_only)
+    if args.scope != "both":
+        df = df[df["scope"] == args.scope]
+    cols = ["label", "scope", "partners", "ties", "us_ties", "us_share", "region_entropy",
+            "region_hhi", "kinds_per_partner"]
+    rows = [[significant(r[c]) if isinstance(r[c], float) else r[c] for c in cols]
+            for r in df.to_dict("records")]
+    sys.stderr.write("# new: ties dated in the period; reached: ties certainly made by its end. "
+                     "Entropy in bits and HHI over UN M49 sub-regions of the ties.\n"
+                     "# Caveat: the report's tables cover different periods (exercises 2019 only).\n")
+    sys.stdout.write(render(cols, rows, args.format))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .server import serve
 
@@ -414,7 +432,8 @@ def cmd_figures(args: argparse.Namespace) -> int:
     kg = _kg(args)
     out = _writable(args.out)
     for name, fig in (("agreements-per-administration", figures.agreements_per_administration(kg)),
-                      ("deployment-timeline", figures.deployment_timeline(kg))):
+                      ("deployment-timeline", figures.deployment_timeline(kg)),
+                      ("thesis", figures.thesis(kg))):
         for ext in ("png", "svg"):
             path = out / f"{name}.{ext}"
             tmp = out / f".{name}.tmp.{ext}"

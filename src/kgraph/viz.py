@@ -475,7 +475,8 @@ class View:
 
 
 def page_html(views: Sequence[View], *, title: str | None = None, size_by: str = "strength",
-              lang: str = "en", record_labels: dict[str, str] | None = None) -> str:
+              lang: str = "en", record_labels: dict[str, str] | None = None,
+              start: str | None = None) -> str:
     """One self-contained HTML page holding every view, with a switcher
     (no request leaves the machine: vis-network is embedded).  The data sit
     in a ``<script type="application/json">`` (``json_for_html``), so no
@@ -496,7 +497,8 @@ def page_html(views: Sequence[View], *, title: str | None = None, size_by: str =
                                                                            v.projection_label),
                           "slice_label": t["all"] if v.slice == "all" else v.slice_label,
                           "description": desc, **data}
-    start = "partners|all" if "partners|all" in payload else next(iter(payload))
+    if start not in payload:
+        start = "partners|all" if "partners|all" in payload else next(iter(payload))
     data_json = json_for_html({"views": payload, "options": VIS_OPTIONS, "strings": t,
                                "min_label_px": MIN_LABEL_PX, "start": start})
     return _TEMPLATE.format(lang=html.escape(lang), title=html.escape(title or t["title"]),
@@ -636,3 +638,102 @@ def write_network_page(graph: Any, out_dir: Path, *, size_by: str = "strength",
     path = Path(out_dir) / "network.html"
     write_text_atomic(path, page)
     return path
+
+
+# --- In notebooks --------------------------------------------------------------------------
+
+def static_picture(g: nx.Graph, *, lang: str = "en", seed: int = 7, width: float = 10.0,
+                   height: float = 7.0) -> bytes:
+    """A PNG of one projection drawn with matplotlib, in the page's colours
+    (region per node, kind of tie or shared context per edge): what a notebook
+    shows where the interactive page cannot run."""
+    import io
+
+    import matplotlib
+    import networkx as nx
+
+    if "ipykernel" not in sys.modules:
+        matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    ax = fig.add_subplot()
+    simple = nx.Graph(g)
+    pos = nx.spring_layout(simple, seed=seed, k=1.5 / max(len(simple), 1) ** 0.5)
+    name = g.graph.get("name", "")
+    for a, b, d in simple.edges(data=True):
+        if name == "partners":
+            color = CONTEXT_COLORS.get(d.get("context_kind", ""), "#999999")
+        elif name == "ego" or name == "multiplex":
+            color = EGO_EDGE_COLOR
+        else:
+            color = KIND_COLORS.get(d.get("kind", ""), "#999999")
+        ax.plot([pos[a][0], pos[b][0]], [pos[a][1], pos[b][1]], color=color, alpha=0.35, lw=0.7,
+                zorder=1)
+    strength = dict(simple.degree(weight="weight"))
+    top = max(list(strength.values()) + [1e-9])
+    for n, d in simple.nodes(data=True):
+        record = d.get("bipartite") == 1
+        color = (KIND_COLORS.get(d.get("kind", ""), "#999999") if record
+                 else REGION_COLORS.get(d.get("region") or "Unknown", "#999999"))
+        ax.scatter([pos[n][0]], [pos[n][1]], s=20 if record else 30 + 400 * (strength[n] / top) ** 0.5,
+                   c=color, marker="s" if record else "o", edgecolors="white", linewidths=0.5,
+                   zorder=2)
+    ranked = sorted((n for n in simple if simple.nodes[n].get("bipartite") != 1),
+                    key=lambda n: -strength[n])[:25]
+    for n in ranked:
+        d = simple.nodes[n]
+        ax.annotate(d.get(f"label_{lang}") or d.get("label_en") or d.get("label") or n,
+                    pos[n], fontsize=8, ha="center", va="bottom", xytext=(0, 5),
+                    textcoords="offset points", zorder=3,
+                    family=["Noto Sans CJK JP", "DejaVu Sans"])
+    ax.set_title(f"{name}: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges "
+                 "(static picture; labels: the 25 strongest)", fontsize=9, loc="left")
+    ax.axis("off")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    return buf.getvalue()
+
+
+@dataclass
+class NetworkView:
+    """What ``show`` returns: the interactive page (``text/html``, an iframe
+    srcdoc) and a static picture (``image/png``) in one output bundle, so a
+    notebook reopened untrusted, or rendered where scripts do not run, still
+    shows the network."""
+
+    page: str
+    png: bytes
+    height: int = 720
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        import base64
+
+        return {"text/html": iframe(self.page, self.height),
+                "image/png": base64.b64encode(self.png).decode("ascii"),
+                "text/plain": "<kgraph network page (interactive in a trusted notebook)>"}
+
+    def _repr_html_(self) -> str:
+        return iframe(self.page, self.height)
+
+
+def show(graph: Any, projection: str = "partners", *, lang: str = "en", size_by: str = "strength",
+         by_administration: bool = True, height: int = 720) -> NetworkView:
+    """The network page for a notebook cell: every projection (and a slice per
+    administration), opening on ``projection``, with a static picture of that
+    projection in the same output.
+
+    Shown through an ``<iframe srcdoc>``: JupyterLab, classic Notebook, VS Code
+    and nbconvert's HTML display it.  A reopened untrusted notebook strips the
+    iframe and shows the picture instead.
+    """
+    from . import network
+
+    if projection not in network.PROJECTIONS:
+        raise KgraphError(f"unknown projection '{projection}'",
+                          hint=f"choose one of: {', '.join(network.PROJECTIONS)}")
+    views = build_views(graph, size_by=size_by, by_administration=by_administration, lang=lang)
+    page = page_html(views, size_by=size_by, lang=lang, record_labels=record_labels(graph),
+                     start=f"{projection}|all")
+    g = next(v.graph for v in views if v.key == f"{projection}|all")
+    return NetworkView(page, static_picture(g, lang=lang), height)
