@@ -230,3 +230,28 @@ def test_the_page_leaves_out_views_too_large_to_draw(kg):
     # The bundled ego network has 92 nodes (Korea and 91 partners); the bipartite one 316.
     assert {v.projection: v.graph.number_of_nodes() for v in views} == {"ego": 92}
     assert left_out == ["bipartite (all years, 316 nodes)"]
+
+
+def test_gexf_plays_in_time(kg, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    g = network.projection(kg, "multiplex")
+    network.to_file(g, tmp_path / "m.gexf", "gexf")
+    root = ET.parse(tmp_path / "m.gexf").getroot()
+    ns = {"g": root.tag.split("}")[0][1:]}
+    graph_el = root.find("g:graph", ns)
+    assert graph_el.get("mode") == "dynamic" and graph_el.get("timeformat") == "date"
+    spells = {}
+    for e in root.iter(f"{{{ns['g']}}}edge"):
+        ends = {e.get("source"), e.get("target")}
+        if ends == {KOR, USA} and e.get("label", e.get("id")) is not None:
+            kind = next((a.get("value") for a in e.iter(f"{{{ns['g']}}}attvalue")
+                         if a.get("value") in network.TIE_KINDS), None)
+            spells[kind] = [(s.get("start"), s.get("end")) for s in e.iter(f"{{{ns['g']}}}spell")]
+    # The US attaché office in Korea, printed "1940s": one spell over the whole decade.
+    assert ("1940-01-01", "1949-12-31") in spells["attache-office"]
+    # The 2019 exercises: all within 2019; those printed "2019" span the year.
+    assert all(a.startswith("2019") and b.startswith("2019") for a, b in spells["exercise"])
+    assert ("2019-01-01", "2019-12-31") in spells["exercise"]
+    nodes = {n.get("id"): n.get("start") for n in root.iter(f"{{{ns['g']}}}node")}
+    assert nodes[USA] == "1940-01-01"

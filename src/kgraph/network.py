@@ -304,6 +304,17 @@ def _add_node(g: nx.Graph, iri: str, attrs: dict[str, dict[str, Any]], **extra: 
     g.add_node(iri, **{k: v for k, v in a.items() if v is not None})
 
 
+def periods(tie_list: Iterable[Tie]) -> str:
+    """The possible days of each dated tie, as "first/last" ISO intervals
+    (space-separated, sorted): what GEXF's time intervals are made from.
+
+    >>> periods([Tie("p", "exercise", "r", "r", date(1950, 1, 1), date(1959, 12, 31), None)])
+    '1950-01-01/1959-12-31'
+    """
+    return " ".join(sorted({f"{t.early.isoformat()}/{t.late.isoformat()}"
+                            for t in tie_list if t.early and t.late}))
+
+
 def ego(tie_list: list[Tie], attrs: dict[str, dict[str, Any]]) -> nx.Graph:
     """Korea and its partners, one weighted edge per partner."""
     import networkx as nx
@@ -322,7 +333,7 @@ def ego(tie_list: list[Tie], attrs: dict[str, dict[str, Any]]) -> nx.Graph:
                    kinds=sum(1 for v in counts.values() if v),
                    first_date=shown(first),
                    first_administration=first.administration or "",
-                   records=" ".join(sorted({t.record for t in ts})),
+                   records=" ".join(sorted({t.record for t in ts})), periods=periods(ts),
                    tie_kinds=" ".join(k for k, v in counts.items() if v),
                    **{f"n_{k.replace('-', '_')}": v for k, v in counts.items()})
     return g
@@ -343,7 +354,7 @@ def multiplex(tie_list: list[Tie], attrs: dict[str, dict[str, Any]]) -> nx.Multi
         first = min(ts, key=lambda t: t.early or date.max)
         g.add_edge(korea, partner, key=kind, kind=kind, weight=len({t.record for t in ts}),
                    first_date=shown(first),
-                   records=" ".join(sorted({t.record for t in ts})))
+                   records=" ".join(sorted({t.record for t in ts})), periods=periods(ts))
     return g
 
 
@@ -377,8 +388,10 @@ def partners(tie_list: list[Tie], attrs: dict[str, dict[str, Any]],
                              "a context of n partners adds 1/(n-1) to each pair")
     members: dict[str, set[str]] = defaultdict(set)   # context -> partners
     kind_of_context: dict[str, str] = {}
+    context_ties: dict[str, list[Tie]] = defaultdict(list)
     for t in tie_list:
         members[t.context].add(t.partner)
+        context_ties[t.context].append(t)
         kind_of_context.setdefault(t.context, _context_kind(t.kind))
     seen = {t.partner for t in tie_list}
     for actor, groups in (memberships or {}).items():
@@ -395,12 +408,14 @@ def partners(tie_list: list[Tie], attrs: dict[str, dict[str, Any]],
             for v in (a, b):
                 if v not in g:
                     _add_node(g, v, attrs)
+            when = periods(context_ties.get(ctx, []))
             if g.has_edge(a, b):
                 g[a][b]["weight"] += share
                 g[a][b]["shared"] += 1
                 g[a][b]["contexts"] += " " + ctx
+                g[a][b]["periods"] = " ".join(sorted(set((g[a][b]["periods"] + " " + when).split())))
             else:
-                g.add_edge(a, b, weight=share, shared=1, contexts=ctx)
+                g.add_edge(a, b, weight=share, shared=1, contexts=ctx, periods=when)
             by_kind[(a, b)][kind_of_context[ctx]] += share
     for a, b, d in g.edges(data=True):
         kinds = by_kind[(a, b) if a < b else (b, a)]
@@ -430,7 +445,7 @@ def bipartite(tie_list: list[Tie], attrs: dict[str, dict[str, Any]],
                      or f"{TIE_KINDS.get(t.kind, t.kind)}, {shown(t)}")
             g.add_node(t.context, iri=t.context, label=label, bipartite=1,
                        kind=t.kind, first_date=shown(t))
-        g.add_edge(t.partner, t.context, kind=t.kind, records=t.record)
+        g.add_edge(t.partner, t.context, kind=t.kind, records=t.record, periods=periods([t]))
     return g
 
 
@@ -693,7 +708,13 @@ def _eigenvector(g: nx.Graph) -> dict[Any, float]:
 
 def to_file(g: nx.Graph, path: str | Any, fmt: str) -> None:
     """Write a projection as GraphML (Cytoscape, Gephi) or GEXF (Gephi),
-    atomically.  Attributes that those formats cannot hold become strings."""
+    atomically.  Attributes that those formats cannot hold become strings.
+
+    GEXF is written in dynamic mode so that Gephi's timeline plays the
+    network year by year: each edge holds one spell per tie (the tie's first
+    and last possible days, so a tie printed "1950s" spans the decade), each
+    node starts with its first tie.  Edges with no dated tie (shared
+    memberships) are always there."""
     import os
     import tempfile
     from pathlib import Path
@@ -705,9 +726,23 @@ def to_file(g: nx.Graph, path: str | Any, fmt: str) -> None:
     for n, d in g.nodes(data=True):
         clean.add_node(n, **{k: v for k, v in d.items() if v is not None})
     edges = g.edges(keys=True, data=True) if g.is_multigraph() else g.edges(data=True)
+    first_seen: dict[Any, str] = {}
     for e in edges:
         *ends, d = e
-        clean.add_edge(*ends, **{k: v for k, v in d.items() if v is not None})
+        data = {k: v for k, v in d.items() if v is not None}
+        if fmt == "gexf" and data.get("periods"):
+            # Time in Gephi: the edge exists during each of its ties' periods (a spell
+            # per tie, from its first to its last possible day); a node from its first tie on.
+            spells = [tuple(p.split("/")) for p in data["periods"].split()]
+            data["spells"] = spells
+            for v in ends[:2]:
+                start = min(a for a, _ in spells)
+                first_seen[v] = min(first_seen.get(v, start), start)
+        clean.add_edge(*ends, **data)
+    if first_seen:
+        clean.graph["mode"] = "dynamic"
+        for v, start in first_seen.items():
+            clean.nodes[v]["start"] = start
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
