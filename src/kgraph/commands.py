@@ -343,9 +343,10 @@ def cmd_network(args: argparse.Namespace) -> int:
     kg = _kg(args)
     out = _writable(args.out)
     if args.format == "html":
-        if args.years or args.administration:
-            raise KgraphError("--years and --administration apply to graphml/gexf; the page "
-                              "already has a slice per administration")
+        if args.years or args.administration or args.states_only:
+            raise KgraphError("--years, --administration and --states-only apply to graphml/gexf; "
+                              "the page already has a slice per administration",
+                              hint="drop the option, or add -f graphml / -f gexf")
         path = write_network_page(kg, out, size_by=args.size_by, lang=args.lang)
     else:
         g = _projection(args, kg)
