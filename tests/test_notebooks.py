@@ -155,7 +155,7 @@ def test_notebook_is_a_percent_script_that_opens_with_its_question(path):
 
 def test_01_sparql_tour(run_notebook):
     r = run_notebook("01-sparql-tour")
-    assert r.number("ontology classes") == 42
+    assert r.number("ontology classes") == 44
     assert r.number("named queries") == 27
     assert r.number("military information agreements") == 26
     assert r.number("agreements under Lee Myung-bak administration") == 34
@@ -259,7 +259,7 @@ def test_05_publishing(run_notebook, kg):
     assert r.number("files written") == 17
     assert r.number("triples in all") == r.number("sum of the four parts") == total
     assert r.number("void triples") == total
-    assert r.number("void entities") == 1086
+    assert r.number("void entities") == 1362
     from rdflib import RDF
 
     assert r.number("void classes") == len(set(kg.graph.objects(None, RDF.type)))
