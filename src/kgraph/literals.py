@@ -20,7 +20,6 @@ True
 from __future__ import annotations
 
 import calendar
-import logging
 import re
 from collections.abc import Callable, Iterator
 from functools import lru_cache
@@ -61,7 +60,7 @@ _INTEGER_BOUNDS: dict[URIRef, tuple[int | None, int | None]] = {
 def _days_in(year: int, month: int) -> int:
     # calendar.monthrange needs 1 <= year <= 9999; the leap rule is the same outside.
     leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-    return 29 if month == 2 and leap else calendar.mdays[month]
+    return 29 if month == 2 and leap else calendar.monthrange(2001, month)[1]
 
 
 def _month_day(year: int, month: int, day: int | None) -> str | None:
@@ -171,12 +170,12 @@ def _problem(text: str, datatype: Node | None, lang: str | None, rdflib_ill_type
         return f"'{text}'@{lang}: '{lang}' is not a well-formed language tag (BCP 47, e.g. en, ko, ja-Latn)"
     if datatype in _ALWAYS_WELL_FORMED:
         return None
-    check = _CHECKS.get(datatype)
+    check = _CHECKS.get(datatype) if datatype is not None else None
     if check is not None:
         why = check(text)
         if why is None and rdflib_ill_typed and datatype == XSD.boolean:
             # rdflib turns any unknown word into "false" and only flags it.
-            return (f"an ill-typed {_short(datatype)}: the value written is not true, false, 1 or 0 "
+            return (f"the {_short(datatype)} written is none of true, false, 1, 0 "
                     f"(rdflib shows it as '{text}')")
     else:
         # A datatype this module has no rule for: trust rdflib, which knows many more.
@@ -202,17 +201,4 @@ def ill_typed(graph: Graph) -> Iterator[tuple[Node, Node, Literal, str]]:
                 yield s, p, o, why
 
 
-class _QuietIllTyped(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not record.getMessage().startswith("Failed to convert Literal lexical form")
-
-
-def quiet_rdflib() -> None:
-    """Stop rdflib printing a traceback for every ill-typed literal it parses:
-    validation reports each one as a violation instead."""
-    log = logging.getLogger("rdflib.term")
-    if not any(isinstance(f, _QuietIllTyped) for f in log.filters):
-        log.addFilter(_QuietIllTyped())
-
-
-__all__ = ["ill_typed", "problem", "quiet_rdflib", "well_formed"]
+__all__ = ["ill_typed", "problem", "well_formed"]

@@ -368,7 +368,7 @@ class FastValidator:
                 if s not in seen:
                     seen.add(s)
                     yield self._shape(s)
-        for s in sorted(self.implicit_classes() - seen):
+        for s in sorted(self.implicit_classes() - seen, key=str):
             yield self._shape(s)
 
     # --- paths ----------------------------------------------------------------------
@@ -449,9 +449,9 @@ class FastValidator:
                     yield comp
         for key, comp in ((_MINLENGTH, SH.MinLengthConstraintComponent),
                           (_MAXLENGTH, SH.MaxLengthConstraintComponent)):
-            for n in P.get(key, ()):
-                if isinstance(v, BNode) or not (len(str(v)) >= int(n) if key == _MINLENGTH
-                                                else len(str(v)) <= int(n)):
+            for bound in P.get(key, ()):
+                if isinstance(v, BNode) or not (len(str(v)) >= int(str(bound)) if key == _MINLENGTH
+                                                else len(str(v)) <= int(str(bound))):
                     yield comp
         for lst in P.get(_LANGUAGEIN, ()):
             langs = [str(x).lower() for x in self._list(lst)]
@@ -463,8 +463,8 @@ class FastValidator:
                           (_XONE, SH.XoneConstraintComponent)):
             for lst in P.get(key, ()):
                 passed = sum(1 for alt in self._list(lst) if self.conforms(idx, v, self._shape(alt)))
-                n = len(self._list(lst))
-                if (passed == 0 if key == _OR else passed != n if key == _AND else passed != 1):
+                total = len(self._list(lst))
+                if (passed == 0 if key == _OR else passed != total if key == _AND else passed != 1):
                     yield comp
         for other in P.get(_NOT, ()):
             if self.conforms(idx, v, self._shape(other)):
@@ -574,11 +574,11 @@ class FastValidator:
         count = sum(1 for v in values if self.conforms(idx, v, qshape)
                     and not any(self.conforms(idx, v, self._shape(s)) for s in siblings))
         for n in P.get(_QMIN, ()):
-            if count < int(n):
+            if count < int(str(n)):
                 yield _Result(focus, path, None, msg, shape.severity, shape.node,
                               SH.QualifiedMinCountConstraintComponent)
         for n in P.get(_QMAX, ()):
-            if count > int(n):
+            if count > int(str(n)):
                 yield _Result(focus, path, None, msg, shape.severity, shape.node,
                               SH.QualifiedMaxCountConstraintComponent)
 
