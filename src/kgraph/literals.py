@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
@@ -192,9 +192,10 @@ def well_formed(lit: Literal) -> bool:
     return problem(lit) is None
 
 
-def ill_typed(graph: Graph) -> Iterator[tuple[Node, Node, Literal, str]]:
-    """(subject, predicate, literal, what is wrong) for every ill-formed literal in ``graph``."""
-    for s, p, o in graph:
+def ill_typed(triples: Iterable[tuple[Node, Node, Node]]) -> Iterator[tuple[Node, Node, Literal, str]]:
+    """(subject, predicate, literal, what is wrong) for every ill-formed literal
+    among ``triples`` (a graph, or any iterable of triples)."""
+    for s, p, o in triples:
         if type(o) is Literal and (o.datatype is not None or o.language is not None):
             why = problem(o)
             if why is not None:

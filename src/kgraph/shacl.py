@@ -13,11 +13,13 @@ ill-typed literal is a violation naming the record, the property and the value.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from rdflib import RDFS, Graph, Literal
 from rdflib.namespace import SH
+from rdflib.term import Node
 
 from .build import KnowledgeGraph
 from .namespaces import curie
@@ -85,8 +87,10 @@ def validate_graph(data: Graph, shapes: Graph, engine: str = "fast") -> Validati
             print(f"kgraph: the fast SHACL engine does not support {feature} (shape {curie(shape)}); "
                   "validating with pySHACL instead", file=sys.stderr)
             engine = "pyshacl"
-    found = _validate_pyshacl(data, shapes) if engine == "pyshacl" else _validate_fast(data, shapes)
-    found += _ill_typed(data)
+    if engine == "pyshacl":
+        found = _validate_pyshacl(data, shapes) + _ill_typed(data, data)
+    else:
+        found = _validate_fast(data, shapes)
     violations = sorted(set(found), key=lambda v: (v.focus, v.path or "", v.message, v.value or "",
                                                    v.severity))
     conforms = not any(v.severity not in _LENIENT for v in violations)
@@ -95,24 +99,26 @@ def validate_graph(data: Graph, shapes: Graph, engine: str = "fast") -> Validati
 
 def _validate_fast(data: Graph, shapes: Graph) -> list[Violation]:
     from .gcpause import gc_paused
-    from .shacl_fast import validate_fast
+    from .shacl_fast import FastValidator
 
     with gc_paused():
-        results = validate_fast(data, shapes)
+        validator = FastValidator(shapes)
+        results = validator.validate(data)
     return [Violation(focus=curie(r.focus) or "?", label=_label(data, r.focus),
                       path=curie(r.path), value=curie(r.value), message=r.message,
                       severity=(curie(r.severity) or "sh:Violation").replace("sh:", ""))
-            for r in results]
+            for r in results] + _ill_typed(data, validator.literal_triples)
 
 
-def _ill_typed(data: Graph) -> list[Violation]:
-    """One violation per ill-formed literal, whatever its property: the SHACL
-    engines check well-formedness only where a shape says sh:datatype."""
+def _ill_typed(data: Graph, triples: Iterable[tuple[Node, Node, Node]]) -> list[Violation]:
+    """One violation per ill-formed literal among ``triples`` (all of ``data``'s,
+    or the fast engine's list of those with a literal), whatever the property:
+    the SHACL engines check well-formedness only where a shape says sh:datatype."""
     from .literals import ill_typed
 
     return [Violation(focus=curie(s) or "?", label=_label(data, s), path=curie(p),
-                      value=lit.n3(), message=f"ill-typed literal: {why}", severity="Violation")
-            for s, p, lit, why in ill_typed(data)]
+                      value=curie(lit), message=f"ill-typed literal: {why}", severity="Violation")
+            for s, p, lit, why in ill_typed(triples)]
 
 
 def _validate_pyshacl(data: Graph, shapes: Graph) -> list[Violation]:

@@ -142,6 +142,35 @@ _UNIQUELANG = SH.uniqueLang
 _XONE = SH.xone
 _ZEROORMOREPATH = SH.zeroOrMorePath
 _ZEROORONEPATH = SH.zeroOrOnePath
+_C_AND = SH.AndConstraintComponent
+_C_CLASS = SH.ClassConstraintComponent
+_C_CLOSED = SH.ClosedConstraintComponent
+_C_DATATYPE = SH.DatatypeConstraintComponent
+_C_DISJOINT = SH.DisjointConstraintComponent
+_C_EQUALS = SH.EqualsConstraintComponent
+_C_HASVALUE = SH.HasValueConstraintComponent
+_C_IN = SH.InConstraintComponent
+_C_LANGUAGEIN = SH.LanguageInConstraintComponent
+_C_LESSTHAN = SH.LessThanConstraintComponent
+_C_LESSTHANOREQUALS = SH.LessThanOrEqualsConstraintComponent
+_C_MAXCOUNT = SH.MaxCountConstraintComponent
+_C_MAXEXCLUSIVE = SH.MaxExclusiveConstraintComponent
+_C_MAXINCLUSIVE = SH.MaxInclusiveConstraintComponent
+_C_MAXLENGTH = SH.MaxLengthConstraintComponent
+_C_MINCOUNT = SH.MinCountConstraintComponent
+_C_MINEXCLUSIVE = SH.MinExclusiveConstraintComponent
+_C_MININCLUSIVE = SH.MinInclusiveConstraintComponent
+_C_MINLENGTH = SH.MinLengthConstraintComponent
+_C_NODE = SH.NodeConstraintComponent
+_C_NODEKIND = SH.NodeKindConstraintComponent
+_C_NOT = SH.NotConstraintComponent
+_C_OR = SH.OrConstraintComponent
+_C_PATTERN = SH.PatternConstraintComponent
+_C_QUALIFIEDMAXCOUNT = SH.QualifiedMaxCountConstraintComponent
+_C_QUALIFIEDMINCOUNT = SH.QualifiedMinCountConstraintComponent
+_C_SPARQL = SH.SPARQLConstraintComponent
+_C_UNIQUELANG = SH.UniqueLangConstraintComponent
+_C_XONE = SH.XoneConstraintComponent
 _RDF_TYPE = RDF.type
 _SUBCLASS = RDFS.subClassOf
 _RDF_FIRST = RDF.first
@@ -152,6 +181,13 @@ _CLASS_TYPES = (RDFS.Class, OWL.Class)
 _SHAPE_TYPES = (SH.NodeShape, SH.PropertyShape)
 
 
+_MAX_DEPTH = 64
+
+#: The constants above by their text: shape properties are keyed by these objects.
+_CANONICAL: dict[str, URIRef] = {str(v): v for k, v in list(globals().items())
+                                 if k.startswith("_") and k.isupper() and isinstance(v, URIRef)}
+
+
 class Index:
     """Subject -> predicate -> objects, types with their superclasses, and the
     subjects of each predicate, built once from the data graph.
@@ -159,10 +195,12 @@ class Index:
     Objects are indexed (``inv``, ``obj_by_pred``) only for the predicates
     named in ``inverse`` and ``object_targets`` (all when None): hashing an
     rdflib literal is slow, and only inverse paths and sh:targetObjectsOf
-    look a triple up by its object."""
+    look a triple up by its object.  ``literals``, when given, collects the
+    triples with a literal object (for kgraph.literals, saving a second pass)."""
 
     def __init__(self, triples: Iterable[tuple[Node, Node, Node]],
-                 inverse: set[Node] | None = None, object_targets: set[Node] | None = None) -> None:
+                 inverse: set[Node] | None = None, object_targets: set[Node] | None = None,
+                 literals: list[tuple[Node, Node, Literal]] | None = None) -> None:
         self.out: dict[Node, dict[Node, list[Node]]] = defaultdict(lambda: defaultdict(list))
         self.inv: dict[Node, dict[Node, list[Node]]] = defaultdict(lambda: defaultdict(list))
         self.by_pred: dict[Node, set[Node]] = defaultdict(set)
@@ -170,6 +208,8 @@ class Index:
         supers: dict[Node, set[Node]] = defaultdict(set)
         for s, p, o in triples:
             self.out[s][p].append(o)
+            if literals is not None and type(o) is Literal:
+                literals.append((s, p, o))
             self.by_pred[p].add(s)
             if inverse is None or p in inverse:
                 self.inv[o][p].append(s)
@@ -255,13 +295,15 @@ class _Shape:
     deactivated: bool = False
     on_value_set: bool = False
     on_each_value: bool = False
+    each_keys: tuple[Node, ...] = ()
     closed: bool = False
     subshapes: list[_Shape] | None = None
 
     def __post_init__(self) -> None:
         self.fallback = self.message or f"constraint of {curie(self.node)} failed"
         self.on_value_set = any(k in self.props for k in _ON_VALUE_SET)
-        self.on_each_value = any(k in self.props for k in _ON_EACH_VALUE)
+        self.each_keys = tuple(k for k in _ON_EACH_VALUE if k in self.props)
+        self.on_each_value = bool(self.each_keys)
         sev = self.props.get(_SEVERITY)
         if sev:
             self.severity = sev[0]
@@ -333,7 +375,7 @@ class FastValidator:
             raise KgraphError(f"the fast SHACL engine does not support {feature} "
                               f"(in shape {curie(shape)}): {_reason(feature)}",
                               hint="validate with engine='pyshacl'")
-        self._active: set[tuple[Node, Node]] = set()
+        self._depth = 0
 
     # --- shapes ---------------------------------------------------------------------
 
@@ -343,7 +385,7 @@ class FastValidator:
             return cached
         props: dict[Node, list[Node]] = defaultdict(list)
         for p, o in self.shapes.predicate_objects(node):
-            props[p].append(o)
+            props[_CANONICAL.get(str(p), p)].append(o)
         msg = props.get(_MESSAGE)
         shape = _Shape(node, props[_PATH][0] if _PATH in props else None,
                        str(msg[0]) if msg else None, dict(props))
@@ -428,50 +470,63 @@ class FastValidator:
     def value_fails(self, idx: Index, v: Node, shape: _Shape) -> Iterator[Node]:
         """The constraint components of ``shape`` that the value ``v`` fails."""
         P = shape.props
-        for dt in P.get(_DATATYPE, ()):
-            if not _has_datatype(v, dt):
-                yield SH.DatatypeConstraintComponent
-        for c in P.get(_CLASS, ()):
-            if isinstance(v, Literal) or not idx.is_instance(v, c):
-                yield SH.ClassConstraintComponent
-        for kind in P.get(_NODEKIND, ()):
-            if not _node_kind(v, kind):
-                yield SH.NodeKindConstraintComponent
-        for lst in P.get(_IN, ()):
-            if v not in set(self._list(lst)):
-                yield SH.InConstraintComponent
-        for pat in P.get(_PATTERN, ()):
-            if isinstance(v, BNode) or not re.search(str(pat), str(v), _flags(P.get(_FLAGS))):
-                yield SH.PatternConstraintComponent
-        for key, op, comp in _RANGES:
-            for bound in P.get(key, ()):
-                if not _compare(v, bound, op):
-                    yield comp
-        for key, comp in ((_MINLENGTH, SH.MinLengthConstraintComponent),
-                          (_MAXLENGTH, SH.MaxLengthConstraintComponent)):
-            for bound in P.get(key, ()):
-                if isinstance(v, BNode) or not (len(str(v)) >= int(str(bound)) if key == _MINLENGTH
-                                                else len(str(v)) <= int(str(bound))):
-                    yield comp
-        for lst in P.get(_LANGUAGEIN, ()):
-            langs = [str(x).lower() for x in self._list(lst)]
-            lang = v.language.lower() if isinstance(v, Literal) and v.language else None
-            if lang is None or not any(lang == x or lang.startswith(x + "-") or x == "*"
-                                       for x in langs):
-                yield SH.LanguageInConstraintComponent
-        for key, comp in ((_OR, SH.OrConstraintComponent), (_AND, SH.AndConstraintComponent),
-                          (_XONE, SH.XoneConstraintComponent)):
-            for lst in P.get(key, ()):
-                passed = sum(1 for alt in self._list(lst) if self.conforms(idx, v, self._shape(alt)))
-                total = len(self._list(lst))
-                if (passed == 0 if key == _OR else passed != total if key == _AND else passed != 1):
-                    yield comp
-        for other in P.get(_NOT, ()):
-            if self.conforms(idx, v, self._shape(other)):
-                yield SH.NotConstraintComponent
-        for other in P.get(_NODE, ()):
-            if not self.conforms(idx, v, self._shape(other)):
-                yield SH.NodeConstraintComponent
+        # Keys are this module's constants (see _shape), so `is` and P[key] never
+        # fall back to rdflib's slow term equality.
+        for key in shape.each_keys:
+            params = P[key]
+            if key is _DATATYPE:
+                for dt in params:
+                    if not _has_datatype(v, dt):
+                        yield _C_DATATYPE
+            elif key is _CLASS:
+                for c in params:
+                    if isinstance(v, Literal) or not idx.is_instance(v, c):
+                        yield _C_CLASS
+            elif key is _NODEKIND:
+                for kind in params:
+                    if not _node_kind(v, kind):
+                        yield _C_NODEKIND
+            elif key is _IN:
+                for lst in params:
+                    if v not in set(self._list(lst)):
+                        yield _C_IN
+            elif key is _PATTERN:
+                for pat in params:
+                    if isinstance(v, BNode) or not re.search(str(pat), str(v), _flags(P.get(_FLAGS))):
+                        yield _C_PATTERN
+            elif key in _RANGES:
+                op, comp = _RANGES[key]
+                for bound in params:
+                    if not _compare(v, bound, op):
+                        yield comp
+            elif key is _MINLENGTH or key is _MAXLENGTH:
+                for bound in params:
+                    n = int(str(bound))
+                    if isinstance(v, BNode) or not (len(str(v)) >= n if key is _MINLENGTH
+                                                    else len(str(v)) <= n):
+                        yield _C_MINLENGTH if key is _MINLENGTH else _C_MAXLENGTH
+            elif key is _LANGUAGEIN:
+                for lst in params:
+                    langs = [str(x).lower() for x in self._list(lst)]
+                    lang = v.language.lower() if isinstance(v, Literal) and v.language else None
+                    if lang is None or not any(lang == x or lang.startswith(x + "-") or x == "*"
+                                               for x in langs):
+                        yield _C_LANGUAGEIN
+            elif key is _OR or key is _AND or key is _XONE:
+                for lst in params:
+                    alts = self._list(lst)
+                    passed = sum(1 for alt in alts if self.conforms(idx, v, self._shape(alt)))
+                    if (passed == 0 if key is _OR else passed != len(alts) if key is _AND
+                            else passed != 1):
+                        yield _C_OR if key is _OR else _C_AND if key is _AND else _C_XONE
+            elif key is _NOT:
+                for other in params:
+                    if self.conforms(idx, v, self._shape(other)):
+                        yield _C_NOT
+            elif key is _NODE:
+                for other in params:
+                    if not self.conforms(idx, v, self._shape(other)):
+                        yield _C_NODE
 
     def _closed(self, idx: Index, focus: Node, shape: _Shape, values: list[Node]) -> Iterator[_Result]:
         allowed = {self._shape(ps).path for ps in shape.props.get(_PROPERTY, ())}
@@ -482,19 +537,20 @@ class FastValidator:
                 if p not in allowed:
                     for o in objs:
                         yield _Result(focus, p, o, shape.fallback, shape.severity, shape.node,
-                                      SH.ClosedConstraintComponent)
+                                      _C_CLOSED)
 
     def conforms(self, idx: Index, node: Node, shape: _Shape) -> bool:
         """Does ``node`` conform to ``shape`` (its nested shapes included)?"""
-        key = (node, shape.node)
-        if key in self._active:
-            raise KgraphError(f"shape {curie(shape.node)} refers to itself (recursive shapes); "
-                              "SHACL leaves their meaning undefined", hint="validate with engine='pyshacl'")
-        self._active.add(key)
+        # SHACL leaves recursive shapes undefined; on cyclic data they would not end.
+        self._depth += 1
         try:
+            if self._depth > _MAX_DEPTH:
+                raise KgraphError(f"shapes nested more than {_MAX_DEPTH} deep at {curie(shape.node)}: "
+                                  "recursive shapes, which SHACL leaves undefined",
+                                  hint="validate with engine='pyshacl'")
             return not any(True for _ in self.check(idx, node, shape))
         finally:
-            self._active.discard(key)
+            self._depth -= 1
 
     def check(self, idx: Index, focus: Node, shape: _Shape) -> Iterator[_Result]:
         if shape.deactivated:
@@ -525,13 +581,13 @@ class FastValidator:
         sev, src = shape.severity, shape.node
         for mc in P.get(_MINCOUNT, ()):
             if len(values) < int(str(mc)):
-                yield _Result(focus, path, None, msg, sev, src, SH.MinCountConstraintComponent)
+                yield _Result(focus, path, None, msg, sev, src, _C_MINCOUNT)
         for mc in P.get(_MAXCOUNT, ()):
             if len(values) > int(str(mc)):
-                yield _Result(focus, path, None, msg, sev, src, SH.MaxCountConstraintComponent)
+                yield _Result(focus, path, None, msg, sev, src, _C_MAXCOUNT)
         for hv in P.get(_HASVALUE, ()):
             if hv not in values:
-                yield _Result(focus, path, None, msg, sev, src, SH.HasValueConstraintComponent)
+                yield _Result(focus, path, None, msg, sev, src, _C_HASVALUE)
         # Only the literal true turns it on, not "1"^^xsd:boolean (W3C test uniqueLang-002).
         if P.get(_UNIQUELANG) and any(_is_true(x) for x in P[_UNIQUELANG]):
             langs: dict[str, int] = defaultdict(int)
@@ -540,10 +596,10 @@ class FastValidator:
                     langs[v.language.lower()] += 1
             for _lang, n in sorted(langs.items()):
                 if n > 1:
-                    yield _Result(focus, path, None, msg, sev, src, SH.UniqueLangConstraintComponent)
-        for key, op, comp in ((_LESSTHAN, lambda a, b: a < b, SH.LessThanConstraintComponent),
+                    yield _Result(focus, path, None, msg, sev, src, _C_UNIQUELANG)
+        for key, op, comp in ((_LESSTHAN, lambda a, b: a < b, _C_LESSTHAN),
                               (_LESSTHANOREQUALS, lambda a, b: a <= b,
-                               SH.LessThanOrEqualsConstraintComponent)):
+                               _C_LESSTHANOREQUALS)):
             for other in P.get(key, ()):
                 others = idx.objects(focus, other)
                 for v in values:
@@ -553,12 +609,12 @@ class FastValidator:
         for other in P.get(_EQUALS, ()):
             others = idx.objects(focus, other)
             for v in [x for x in values if x not in others] + [x for x in others if x not in values]:
-                yield _Result(focus, path, v, msg, sev, src, SH.EqualsConstraintComponent)
+                yield _Result(focus, path, v, msg, sev, src, _C_EQUALS)
         for other in P.get(_DISJOINT, ()):
             others = idx.objects(focus, other)
             for v in values:
                 if v in others:
-                    yield _Result(focus, path, v, msg, sev, src, SH.DisjointConstraintComponent)
+                    yield _Result(focus, path, v, msg, sev, src, _C_DISJOINT)
         for q in P.get(_QVS, ()):
             yield from self._qualified(idx, focus, shape, q, values, path, msg)
 
@@ -576,11 +632,11 @@ class FastValidator:
         for n in P.get(_QMIN, ()):
             if count < int(str(n)):
                 yield _Result(focus, path, None, msg, shape.severity, shape.node,
-                              SH.QualifiedMinCountConstraintComponent)
+                              _C_QUALIFIEDMINCOUNT)
         for n in P.get(_QMAX, ()):
             if count > int(str(n)):
                 yield _Result(focus, path, None, msg, shape.severity, shape.node,
-                              SH.QualifiedMaxCountConstraintComponent)
+                              _C_QUALIFIEDMAXCOUNT)
 
     def sparql_results(self, data: Graph, shape: _Shape, focus: set[Node]) -> Iterator[_Result]:
         from .sparql import run
@@ -606,11 +662,13 @@ class FastValidator:
                     # For a node shape the value defaults to the focus node (SHACL 5.3.2).
                     value = d.get("value", this if shape.path is None else None)
                     yield _Result(this, d.get("path", shape.path), value, msg, shape.severity,
-                                  shape.node, SH.SPARQLConstraintComponent)
+                                  shape.node, _C_SPARQL)
 
     def validate(self, data: Graph) -> list[_Result]:
+        self.literal_triples: list[tuple[Node, Node, Literal]] = []
         idx = Index(data, inverse=set(self.shapes.objects(None, _INVERSEPATH)),
-                    object_targets=set(self.shapes.objects(None, _TARGETOBJECTSOF)))
+                    object_targets=set(self.shapes.objects(None, _TARGETOBJECTSOF)),
+                    literals=self.literal_triples)
         results: list[_Result] = []
         for shape in self.node_shapes():
             if shape.deactivated:
@@ -634,12 +692,12 @@ def _prefixes(shapes: Graph, constraint: Node) -> str:
     return "".join(lines)
 
 
-_RANGES = (
-    (_MININCLUSIVE, lambda a, b: a >= b, SH.MinInclusiveConstraintComponent),
-    (_MAXINCLUSIVE, lambda a, b: a <= b, SH.MaxInclusiveConstraintComponent),
-    (_MINEXCLUSIVE, lambda a, b: a > b, SH.MinExclusiveConstraintComponent),
-    (_MAXEXCLUSIVE, lambda a, b: a < b, SH.MaxExclusiveConstraintComponent),
-)
+_RANGES: dict[Node, tuple[Any, Node]] = {
+    _MININCLUSIVE: (lambda a, b: a >= b, _C_MININCLUSIVE),
+    _MAXINCLUSIVE: (lambda a, b: a <= b, _C_MAXINCLUSIVE),
+    _MINEXCLUSIVE: (lambda a, b: a > b, _C_MINEXCLUSIVE),
+    _MAXEXCLUSIVE: (lambda a, b: a < b, _C_MAXEXCLUSIVE),
+}
 
 
 def _is_true(x: Node) -> bool:
