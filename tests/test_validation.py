@@ -262,6 +262,16 @@ def test_this_only_inside_filter_not_exists_is_prebound():
     assert [(v.focus, v.message) for v in fast.violations] == [("<http://example.org/b>",
                                                               "record without a source")]
     assert fast.violations == ref.violations
+    # Blank nodes cannot be written in VALUES: each is pre-bound in a run of its own.
+    fast, ref = _both("""
+        ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:kind ;
+            sh:sparql [ sh:message "record without a source" ; sh:select
+              "SELECT $this WHERE { FILTER NOT EXISTS { $this <http://example.org/source> ?s } }" ] .
+        [] ex:kind "a" ; ex:source ex:book .
+        [] ex:kind "b" .
+        ex:c ex:kind "c" .""")
+    assert sorted(v.focus.startswith("<") for v in fast.violations) == [False, True]
+    assert len(fast.violations) == len(ref.violations) == 2
 
 
 def test_property_shape_inside_or_is_checked():
@@ -273,6 +283,19 @@ def test_property_shape_inside_or_is_checked():
         ex:b a ex:Record ; ex:year "2001" .""")
     assert [v.focus for v in fast.violations] == ["<http://example.org/b>"]
     assert fast.violations == ref.violations
+
+
+def test_inverse_of_a_complex_path():
+    # ^(partner/partOf*): the records with a partner in the place or in a part of it.
+    fast, ref = _both("""
+        ex:S a sh:NodeShape ; sh:targetClass ex:Place ;
+            sh:property [ sh:path [ sh:inversePath ( ex:partner [ sh:zeroOrMorePath ex:partOf ] ) ] ;
+                          sh:minCount 1 ; sh:message "no record reaches it" ] .
+        ex:kor a ex:Place . ex:seoul a ex:Place ; ex:partOf ex:kor . ex:x a ex:Place .
+        ex:agr ex:partner ex:seoul .""")
+    assert [v.focus for v in fast.violations] == ["<http://example.org/x>"]
+    # pySHACL 0.40 walks the sequence forwards (^partner/^partOf*) and also flags ex:kor.
+    assert {v.focus for v in ref.violations} == {"<http://example.org/x>", "<http://example.org/kor>"}
 
 
 def test_implicit_class_target_and_severity():

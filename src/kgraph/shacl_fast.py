@@ -73,7 +73,6 @@ UNSUPPORTED: dict[str, str] = {
     "SPARQL $PATH, $shapesGraph or $currentShape": "only $this is pre-bound",
     "SPARQL ASK validators and constraint components": "sh:ask, sh:validator and "
         "sh:parameter (SHACL-SPARQL custom components) are not implemented",
-    "sh:inversePath of a complex path": "inverse paths are indexed per predicate",
     "SHACL-AF and SHACL-JS": "sh:target, sh:rule, sh:js* and other advanced features",
     "OTHER": "not a feature this engine implements",
 }
@@ -176,6 +175,7 @@ _SUBCLASS = RDFS.subClassOf
 _RDF_FIRST = RDF.first
 _LANGSTRING = RDF.langString
 _XSD_STRING = XSD.string
+_TARGET = URIRef(str(SH) + "target")
 _TARGETS = (_TARGETCLASS, _TARGETSUBJECTSOF, _TARGETOBJECTSOF, _TARGETNODE)
 _CLASS_TYPES = (RDFS.Class, OWL.Class)
 _SHAPE_TYPES = (SH.NodeShape, SH.PropertyShape)
@@ -331,28 +331,67 @@ def _sparql_outer_text(query: str) -> str:
     return "".join(out)
 
 
+def shape_nodes(shapes: Graph) -> set[Node]:
+    """The shapes of ``shapes``: those with targets or a shape type, shapes that
+    are classes, and every shape they refer to."""
+    todo: list[Node] = [s for t in (*_TARGETS, _TARGET) for s in shapes.subjects(t, None)]
+    todo += [s for t in _SHAPE_TYPES for s in shapes.subjects(_RDF_TYPE, t)]
+    todo += list(shapes.subjects(_SPARQL, None)) + list(shapes.subjects(_PATH, None))
+    found: set[Node] = set()
+    while todo:
+        node = todo.pop()
+        if node in found:
+            continue
+        found.add(node)
+        for p in (_PROPERTY, _NODE, _NOT, _QVS):
+            todo += shapes.objects(node, p)
+        for p in (_AND, _OR, _XONE):
+            for lst in shapes.objects(node, p):
+                todo += Collection(shapes, lst)
+    return found
+
+
 def unsupported(shapes: Graph) -> dict[str, Node]:
-    """The features of ``UNSUPPORTED`` that ``shapes`` uses, each with a shape that uses it."""
+    """The features of ``UNSUPPORTED`` that ``shapes`` uses, each with a shape that uses it.
+
+    SHACL-AF, SHACL-JS and custom constraint components count wherever they
+    are; other ``sh:`` terms only on shapes (a test manifest's data may say
+    anything)."""
     found: dict[str, Node] = {}
     sh = str(SH)
+    shapes_in_use = shape_nodes(shapes)
     for s, p, _o in shapes:
-        if not str(p).startswith(sh) or p in SUPPORTED:
+        if p in SUPPORTED or not str(p).startswith(sh):
             continue
         if p in _ADVANCED or str(p)[len(sh):].startswith("js"):
             found.setdefault("SHACL-AF and SHACL-JS", s)
         elif p in _CUSTOM_COMPONENTS:
             found.setdefault("SPARQL ASK validators and constraint components", s)
-        else:
+        elif s in shapes_in_use:
             found.setdefault(curie(p) or str(p), s)
-    for s, c in shapes.subject_objects(_SPARQL):
-        if not any((s, t, None) in shapes for t in _TARGETS) and not _is_class(shapes, s):
-            found.setdefault("sh:sparql on a shape without targets", s)
-        select = str(shapes.value(c, _SELECT) or "")
-        if re.search(r"\$(PATH|shapesGraph|currentShape)\b", select):
-            found.setdefault("SPARQL $PATH, $shapesGraph or $currentShape", s)
-    for s, inner in shapes.subject_objects(_INVERSEPATH):
-        if not isinstance(inner, URIRef):
-            found.setdefault("sh:inversePath of a complex path", s)
+    for s in shapes_in_use:
+        for c in shapes.objects(s, _SPARQL):
+            if not any((s, t, None) in shapes for t in _TARGETS) and not _is_class(shapes, s):
+                found.setdefault("sh:sparql on a shape without targets", s)
+            select = str(shapes.value(c, _SELECT) or "")
+            if re.search(r"\$(PATH|shapesGraph|currentShape)\b", select):
+                found.setdefault("SPARQL $PATH, $shapesGraph or $currentShape", s)
+    return found
+
+
+def _path_predicates(shapes: Graph, path: Node, seen: set[Node] | None = None) -> set[Node]:
+    """Every predicate inside a SHACL path (even an ill-formed, cyclic one)."""
+    if isinstance(path, URIRef):
+        return {path}
+    seen = set() if seen is None else seen
+    if path in seen:
+        return set()
+    seen.add(path)
+    found: set[Node] = set()
+    for p, o in shapes.predicate_objects(path):
+        if p in (_RDF_FIRST, RDF.rest, _INVERSEPATH, _ZEROORMOREPATH, _ONEORMOREPATH,
+                 _ZEROORONEPATH, _ALTERNATIVEPATH):
+            found |= _path_predicates(shapes, o, seen)
     return found
 
 
@@ -425,7 +464,7 @@ class FastValidator:
             return nodes
         inv = self.shapes.value(path, _INVERSEPATH)
         if inv is not None:
-            return list(dict.fromkeys(idx.inv.get(focus, {}).get(inv, [])))
+            return self.inverse_values(idx, focus, inv)
         for kind, least in ((_ZEROORMOREPATH, 0), (_ONEORMOREPATH, 1)):
             inner = self.shapes.value(path, kind)
             if inner is not None:
@@ -448,6 +487,40 @@ class FastValidator:
         alt = self.shapes.value(path, _ALTERNATIVEPATH)
         if alt is not None:
             return list(dict.fromkeys(v for p in self._list(alt) for v in self.values(idx, focus, p)))
+        raise KgraphError(f"unsupported SHACL path {path!r}", hint="validate with engine='pyshacl'")
+
+    def inverse_values(self, idx: Index, focus: Node, path: Node) -> list[Node]:
+        """The nodes from which ``path`` leads to ``focus``."""
+        if isinstance(path, URIRef):
+            return list(dict.fromkeys(idx.inv.get(focus, {}).get(path, [])))
+        if (path, _RDF_FIRST, None) in self.shapes:          # ^(a/b) = ^b/^a
+            nodes = [focus]
+            for step in reversed(self._list(path)):
+                nodes = list(dict.fromkeys(v for n in nodes for v in self.inverse_values(idx, n, step)))
+            return nodes
+        inner = self.shapes.value(path, _INVERSEPATH)
+        if inner is not None:                                # ^^p = p
+            return self.values(idx, focus, inner)
+        alt = self.shapes.value(path, _ALTERNATIVEPATH)
+        if alt is not None:
+            return list(dict.fromkeys(v for p in self._list(alt)
+                                      for v in self.inverse_values(idx, focus, p)))
+        for kind, least in ((_ZEROORMOREPATH, 0), (_ONEORMOREPATH, 1), (_ZEROORONEPATH, 0)):
+            inner = self.shapes.value(path, kind)
+            if inner is not None:
+                found: list[Node] = [focus] if least == 0 else []
+                seen = set(found)
+                frontier = [focus]
+                while frontier:
+                    nxt = []
+                    for n in frontier:
+                        for v in self.inverse_values(idx, n, inner):
+                            if v not in seen:
+                                seen.add(v)
+                                found.append(v)
+                                nxt.append(v)
+                    frontier = nxt if kind is not _ZEROORONEPATH else []
+                return found
         raise KgraphError(f"unsupported SHACL path {path!r}", hint="validate with engine='pyshacl'")
 
     # --- targets ----------------------------------------------------------------------
@@ -649,24 +722,30 @@ class FastValidator:
             m = self.shapes.value(c, _MESSAGE)
             msg = str(m) if m is not None else shape.message or "SPARQL constraint failed"
             text = _prefixes(self.shapes, c) + re.sub(r"\$this\b", "?this", str(select))
+            runs: list[tuple[str, dict[str, Any]]] = [(text, {})]
             if not re.search(r"\?this\b", _sparql_outer_text(text.split("{", 1)[-1])):
-                # $this only inside FILTER (NOT) EXISTS or MINUS: pre-bind it (SHACL 5.3.1),
-                # which a VALUES block at the start of the outer group does for every focus node.
+                # $this only inside FILTER (NOT) EXISTS or MINUS: pre-bind it (SHACL 5.3.1).
+                # A VALUES block at the start of the outer group does it for every IRI and
+                # literal at once; blank nodes cannot be written there, so one run each.
                 rows = " ".join(n.n3() for n in focus if not isinstance(n, BNode))
                 at = text.index("{") + 1
-                text = f"{text[:at]} VALUES ?this {{ {rows} }} {text[at:]}"
-            for row in run(data, text):
-                d = row.asdict()
-                this = d.get("this")
-                if this is not None and this in focus:
-                    # For a node shape the value defaults to the focus node (SHACL 5.3.2).
-                    value = d.get("value", this if shape.path is None else None)
-                    yield _Result(this, d.get("path", shape.path), value, msg, shape.severity,
-                                  shape.node, _C_SPARQL)
+                runs = [(f"{text[:at]} VALUES ?this {{ {rows} }} {text[at:]}", {})]
+                runs += [(text, {"this": n}) for n in focus if isinstance(n, BNode)]
+            for query, bindings in runs:
+                for row in run(data, query, bindings):
+                    d = row.asdict()
+                    this = d.get("this", bindings.get("this"))
+                    if this is not None and this in focus:
+                        # For a node shape the value defaults to the focus node (SHACL 5.3.2).
+                        value = d.get("value", this if shape.path is None else None)
+                        yield _Result(this, d.get("path", shape.path), value, msg, shape.severity,
+                                      shape.node, _C_SPARQL)
 
     def validate(self, data: Graph) -> list[_Result]:
         self.literal_triples: list[tuple[Node, Node, Literal]] = []
-        idx = Index(data, inverse=set(self.shapes.objects(None, _INVERSEPATH)),
+        inverse = {p for inner in self.shapes.objects(None, _INVERSEPATH)
+                   for p in _path_predicates(self.shapes, inner)}
+        idx = Index(data, inverse=inverse,
                     object_targets=set(self.shapes.objects(None, _TARGETOBJECTSOF)),
                     literals=self.literal_triples)
         results: list[_Result] = []
