@@ -1,4 +1,4 @@
-"""A fast SHACL validator: SHACL Core, and SPARQL-based constraints on node shapes.
+"""A fast SHACL validator: SHACL Core, and SPARQL-based constraints on shapes with targets.
 
 pySHACL is the reference (``kgraph.shacl``); it spends most of its time on
 per-focus-node overhead and runs each SPARQL constraint once per focus node.
@@ -8,25 +8,32 @@ runs each SPARQL constraint once over the whole graph.
 What it checks:
 
 - targets: ``sh:targetClass``, ``sh:targetNode``, ``sh:targetSubjectsOf``,
-  ``sh:targetObjectsOf`` and implicit class targets (a shape that is also an
-  ``rdfs:Class`` or ``owl:Class`` targets its instances, subclasses' included);
-- every SHACL Core constraint component, logical ones (``sh:and``, ``sh:or``,
-  ``sh:not``, ``sh:xone``) and shape-based ones (``sh:node``, ``sh:property``,
-  ``sh:qualifiedValueShape``) with whole nested shapes, and every SHACL path;
-- ``sh:severity``, ``sh:message`` and ``sh:deactivated``;
-- ``sh:sparql`` SELECT constraints on shapes with targets; ``$this`` is
-  pre-bound to the focus nodes even where it occurs only inside
-  ``FILTER NOT EXISTS``.
+  ``sh:targetObjectsOf``, and implicit class targets (a shape that is also an
+  ``rdfs:Class`` or ``owl:Class`` in the shapes graph targets its instances,
+  those of its subclasses included);
+- every SHACL Core constraint component, the logical ones (``sh:and``,
+  ``sh:or``, ``sh:not``, ``sh:xone``) and the shape-based ones (``sh:node``,
+  ``sh:property``, ``sh:qualifiedValueShape``) with whole nested shapes,
+  ``sh:closed``, and every SHACL path, inverses of complex paths included;
+- ``sh:severity`` (default ``sh:Violation``), ``sh:message`` (as written, no
+  template substitution) and ``sh:deactivated``;
+- ``sh:sparql`` SELECT constraints on shapes with targets, with the
+  constraint's ``sh:prefixes``; ``$this`` is pre-bound to the focus nodes even
+  where it occurs only inside ``FILTER (NOT) EXISTS`` or ``MINUS``.
 
 Each result carries its focus node, path, value, source shape, severity and
-constraint component.  What it does not implement is named in
-``UNSUPPORTED`` with the reason; ``unsupported(shapes)`` lists what a shapes
-graph uses of it, and ``FastValidator`` refuses such shapes with an error
-naming the feature (``kgraph.shacl`` then falls back to pySHACL).  The W3C
-SHACL Core test suite (tests/w3c-shacl) runs against this engine and pySHACL.
-Like pySHACL it leaves RDFS and OWL inference to the caller; the
-well-formedness of literals outside ``sh:datatype`` is checked by
-``kgraph.literals``.
+constraint component.  No inference: the data graph is read as it is, with
+``rdfs:subClassOf`` followed for class membership as SHACL says.  Shapes that
+recurse more than 64 levels deep stop with an error (SHACL leaves recursion
+undefined).
+
+What it does not implement is named in ``UNSUPPORTED`` with the reason;
+``unsupported(shapes)`` lists what a shapes graph uses of it, and
+``FastValidator`` refuses such shapes with an error naming the feature
+(``kgraph.shacl`` then falls back to pySHACL with a notice).  The W3C SHACL
+Core test suite (tests/w3c-shacl) runs against this engine and pySHACL.
+Well-formedness of literals whose shape does not say ``sh:datatype`` is
+checked by ``kgraph.literals``, for both engines.
 """
 
 from __future__ import annotations
