@@ -80,29 +80,28 @@ def validate_graph(data: Graph, shapes: Graph, engine: str = "fast") -> Validati
         raise ValueError(f"unknown SHACL engine {engine!r}; choose one of {ENGINES}")
     from .shacl_fast import unsupported
 
-    if engine == "fast":
-        refused = unsupported(shapes)
-        if refused:
-            feature, shape = next(iter(refused.items()))
-            print(f"kgraph: the fast SHACL engine does not support {feature} (shape {curie(shape)}); "
-                  "validating with pySHACL instead", file=sys.stderr)
-            engine = "pyshacl"
+    refused = unsupported(shapes) if engine == "fast" else {}
+    if refused:
+        feature, shape = next(iter(refused.items()))
+        print(f"kgraph: the fast SHACL engine does not support {feature} (shape {curie(shape)}); "
+              "validating with pySHACL instead", file=sys.stderr)
+        engine = "pyshacl"
     if engine == "pyshacl":
         found = _validate_pyshacl(data, shapes) + _ill_typed(data, data)
     else:
-        found = _validate_fast(data, shapes)
+        found = _validate_fast(data, shapes, refused)
     violations = sorted(set(found), key=lambda v: (v.focus, v.path or "", v.message, v.value or "",
                                                    v.severity))
     conforms = not any(v.severity not in _LENIENT for v in violations)
     return ValidationReport(conforms, tuple(violations))
 
 
-def _validate_fast(data: Graph, shapes: Graph) -> list[Violation]:
+def _validate_fast(data: Graph, shapes: Graph, refused: dict[str, Node]) -> list[Violation]:
     from .gcpause import gc_paused
     from .shacl_fast import FastValidator
 
     with gc_paused():
-        validator = FastValidator(shapes)
+        validator = FastValidator(shapes, refused)
         results = validator.validate(data)
     return [Violation(focus=curie(r.focus) or "?", label=_label(data, r.focus),
                       path=curie(r.path), value=curie(r.value), message=r.message,

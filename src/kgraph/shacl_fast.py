@@ -411,11 +411,12 @@ def _reason(feature: str) -> str:
 
 
 class FastValidator:
-    def __init__(self, shapes: Graph) -> None:
+    def __init__(self, shapes: Graph, refused: dict[str, Node] | None = None) -> None:
+        """``refused``: ``unsupported(shapes)`` when the caller has it already."""
         self.shapes = shapes
         self._shapes: dict[Node, _Shape] = {}
         self._lists: dict[Node, list[Node]] = {}
-        refused = unsupported(shapes)
+        refused = unsupported(shapes) if refused is None else refused
         if refused:
             feature, shape = next(iter(refused.items()))
             raise KgraphError(f"the fast SHACL engine does not support {feature} "
