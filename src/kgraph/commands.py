@@ -24,14 +24,15 @@ def _kg(args: argparse.Namespace) -> KnowledgeGraph:
 
 
 def _read_query(arg: str) -> str:
-    from .querytext import resolve
+    """The query's text, checked (refusals, limits, prefixes) before any graph is built."""
+    from .querytext import check_offline, resolve
 
     if arg == "-":
         text = sys.stdin.read()
         if not text.strip():
             raise KgraphError("no query on standard input")
-        return text
-    return resolve(arg)
+        return check_offline(text)
+    return check_offline(resolve(arg))
 
 
 def _input_key(args: argparse.Namespace) -> str | None:

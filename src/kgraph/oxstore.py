@@ -207,7 +207,7 @@ class OxGraph:
         return self._labels[lang]
 
     def _run(self, sparql: str) -> Any:
-        check_offline(sparql)
+        sparql = check_offline(sparql)
         try:
             return self.store.query(sparql, prefixes=PREFIXES)
         except SyntaxError as exc:

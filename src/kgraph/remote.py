@@ -38,14 +38,6 @@ _ENDPOINT_HINT = "is it a SPARQL endpoint (Virtuoso: http://HOST:8890/sparql)?"
 _SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
 _RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
-# What to strip before looking for the query form: strings, comments and IRIs
-# (an IRI such as <http://ex/select> must not look like a keyword).
-_NOISE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:\\.|[^"\\\n])*"'
-                    r"|'(?:\\.|[^'\\\n])*'|#[^\n]*|<[^<>\"{}|^`\\\s]*>")
-# A keyword, not a prefix name (``add:``) or a variable (``?copy``).
-_FORM = re.compile(r"(?<![?$:\w-])(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|CLEAR|DROP|CREATE|ADD"
-                   r"|MOVE|COPY|WITH)(?![:\w-])", re.IGNORECASE)
-
 _RDF_MEDIA = {"text/turtle": "turtle", "application/x-turtle": "turtle",
               "application/n-triples": "nt", "text/plain": "nt", "text/ntriples": "nt",
               "application/rdf+xml": "xml", "application/ld+json": "json-ld",
@@ -158,13 +150,9 @@ class RemoteResult:
 
 def query_form(sparql: str) -> str:
     """SELECT, ASK, CONSTRUCT or DESCRIBE; updates are refused."""
-    m = _FORM.search(_NOISE.sub(" ", sparql))
-    if not m:
-        raise KgraphError("cannot tell the query form: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
-    form = m[1].upper()
-    if form not in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
-        raise KgraphError(f"kgraph query sends queries only, not updates ({form})")
-    return form
+    from .sparqllex import query_form as form_of
+
+    return form_of(sparql)
 
 
 def term(binding: Mapping[str, str]) -> Node:
@@ -253,7 +241,7 @@ def remote_query(endpoint: str, sparql: str, *, timeout: float = QUERY_TIMEOUT) 
     """Run ``sparql`` on a SPARQL 1.1 Protocol endpoint, with the project prefixes
     predeclared; SERVICE and LOAD are refused as in-process."""
     check_url(endpoint, "--endpoint")
-    check_offline(sparql)
+    sparql = check_offline(sparql)
     form = query_form(sparql)
     accept = ("application/sparql-results+json" if form in ("SELECT", "ASK")
               else "text/turtle, application/n-triples;q=0.9")

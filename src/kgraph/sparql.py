@@ -24,8 +24,7 @@ if TYPE_CHECKING:
 # --- Running queries -------------------------------------------------------------------
 
 def _prepare(sparql: str) -> str:
-    check_offline(sparql)
-    return sparql
+    return check_offline(sparql)
 
 
 def _syntax_error(sparql: str, exc: Exception) -> KgraphError:

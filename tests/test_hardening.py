@@ -1,0 +1,178 @@
+"""Hostile and broken inputs: each case of issue 15 (nothing lost, nothing
+fetched, no traceback) as a test."""
+
+from __future__ import annotations
+
+import http.server
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kgraph.errors import KgraphError
+from kgraph.sparqllex import MAX_DEPTH, QueryRefused, check_query, tokens
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def kgraph_cli(*args: str, stdin: str | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kgraph.cli", *args], input=stdin,
+                          capture_output=True, text=True, timeout=timeout, env=os.environ.copy())
+
+
+def empty_ox():
+    import pyoxigraph as ox
+
+    from kgraph.oxstore import OxGraph
+
+    return OxGraph(ox.Store())
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    hits: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's names)
+        self.hits.append(self.path)
+        self.send_response(404)
+        self.end_headers()
+
+    do_POST = do_GET
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def recorder() -> Iterator[tuple[str, list[str]]]:
+    """A loopback HTTP server that records every request it gets."""
+    hits: list[str] = []
+    handler = type("H", (_Recorder,), {"hits": hits})
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    try:
+        yield f"http://127.0.0.1:{srv.server_address[1]}", hits
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+# --- One lexer, parsed refusals ------------------------------------------------------------
+
+def test_lexer_keeps_escaped_prefixed_names_whole():
+    toks = [(t.kind, t.text) for t in tokens('SELECT * { ?s country:x\\#y "a # b" . } # SERVICE')]
+    assert ("pname", "country:x\\#y") in toks
+    assert ("string", '"a # b"') in toks
+    assert all(t != "SERVICE" for _, t in toks)   # the comment is dropped
+
+
+@pytest.mark.parametrize("q", [
+    "SELECT * WHERE { ?s country:x\\#y ?o . SERVICE <{url}/sparql> { ?a ?b ?c } }",
+    "SELECT * WHERE { ?s dd:a\\.b ?o } # comment\nSELECT * WHERE { SERVICE <{url}/> {} }",
+    "SELECT * WHERE { ?s ?p 'it''s' . service <{url}/> {} }",
+    'SELECT * WHERE { ?s ?p """a\n"b"\n""" . SERVICE <{url}/x> {} }',
+    "SELECT * WHERE { ?s ?p ?o . SeRvIcE SILENT <{url}/y> { ?s ?p ?o } }",
+])
+def test_service_is_refused_and_nothing_is_fetched(recorder, q):
+    url, hits = recorder
+    q = q.replace("{url}", url)
+    with pytest.raises(QueryRefused, match="SERVICE is not allowed"):
+        empty_ox().query(q)
+    r = kgraph_cli("query", q, timeout=120)
+    assert r.returncode == 1 and "SERVICE is not allowed" in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr
+    assert hits == []
+
+
+@pytest.mark.parametrize("q", [
+    "SELECT ?service ?load WHERE { VALUES (?service ?load) { (1 2) } }",
+    "SELECT ?x WHERE { VALUES ?x { dd:service dd:load 'LOAD' \"INSERT\" } }",
+    "PREFIX load: <http://ex.org/load#> SELECT (load: AS ?x) {}",
+    "ASK { BIND(<http://ex.org/service> AS ?x) } # SERVICE LOAD INSERT",
+    "SELECT ?with ?add ?copy ?drop WHERE { BIND(1 AS ?with) }",
+])
+def test_harmless_queries_named_like_keywords_run(q):
+    empty_ox().query(q)
+
+
+@pytest.mark.parametrize("q, word, status", [
+    ("INSERT DATA { <a:b> <a:c> <a:d> }", "INSERT", "update"),
+    ("DELETE WHERE { ?s ?p ?o }", "DELETE", "update"),
+    ("PREFIX x: <http://x/> CLEAR ALL", "CLEAR", "update"),
+    ("WITH <http://g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "WITH", "update"),
+    ("drop graph <http://g>", "DROP", "update"),
+    ("LOAD <http://ex.org/data.ttl>", "LOAD", "remote"),
+    ("SELECT * {} ; INSERT DATA { <a:b> <a:c> <a:d> }", "INSERT", "update"),
+])
+def test_updates_and_load_are_refused_naming_the_form(q, word, status):
+    with pytest.raises(QueryRefused) as exc:
+        check_query(q)
+    assert exc.value.kind == status and word in str(exc.value)
+    if status == "update":
+        assert "is an update" in str(exc.value) and "SELECT/ASK/CONSTRUCT/DESCRIBE" in str(exc.value)
+
+
+def test_insert_on_the_cli_names_the_form():
+    r = kgraph_cli("query", "INSERT DATA { <a:b> <a:c> <a:d> }")
+    assert r.returncode == 1
+    assert "INSERT is an update" in r.stderr and "SELECT/ASK/CONSTRUCT/DESCRIBE" in r.stderr
+    assert "expected CONSTRUCT" not in r.stderr
+
+
+@pytest.mark.parametrize("open_, close", [("(", ")"), ("{", "}"), ("[ ?p ", "]")])
+def test_deep_nesting_is_refused_before_the_engine(open_, close):
+    n = 6000
+    if open_ == "(":
+        q = "SELECT * WHERE { FILTER(" + "(" * n + "1" + ")" * n + ") }"
+    elif open_ == "{":
+        q = "SELECT * WHERE " + "{" * n + "}" * n
+    else:
+        q = "SELECT * WHERE { ?s ?p " + open_ * n + "1" + close * n + " }"
+    with pytest.raises(QueryRefused, match=f"more than {MAX_DEPTH} deep"):
+        empty_ox().query(q)
+
+
+def test_deep_nesting_does_not_kill_the_cli():
+    q = "SELECT * WHERE { FILTER(" + "(" * 6000 + "1" + ")" * 6000 + ") }"
+    r = kgraph_cli("query", q, timeout=120)
+    assert r.returncode == 1, (r.returncode, r.stderr[-300:])
+    assert "deep" in r.stderr and r.stderr.count("\n") <= 2
+
+
+def test_oversized_and_chained_queries_are_refused():
+    with pytest.raises(QueryRefused, match="bytes"):
+        check_query("SELECT * {" + " " * 2_000_000 + "}")
+    with pytest.raises(QueryRefused, match="clauses"):
+        check_query("SELECT * { " + "OPTIONAL { ?s ?p ?o } " * 5000 + "}")
+
+
+def test_unknown_prefix_is_named_with_the_predeclared_ones():
+    with pytest.raises(QueryRefused) as exc:
+        empty_ox().query("SELECT * WHERE {\n  ?s foaf:name ?o }")
+    msg = str(exc.value)
+    assert "unknown prefix 'foaf:' at line 2, column 6" in msg
+    assert "dd:" in msg and "skos:" in msg and "\\u" not in msg
+    assert len(msg.splitlines()) == 2
+    check_query("PREFIX foaf: <http://xmlns.com/foaf/0.1/> SELECT * { ?s foaf:name ?o }")
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path):
+    assert bool(empty_ox().query("\ufeffASK {}").answer) is True
+    f = tmp_path / "q.rq"
+    f.write_bytes("\ufeffASK { }".encode())
+    from kgraph.querytext import resolve
+
+    assert not resolve(str(f)).startswith("\ufeff")
+
+
+def test_unterminated_string_points_at_it():
+    with pytest.raises(QueryRefused, match="line 2, column 12: a string that never ends"):
+        check_query('SELECT * {\n  ?s ?p ?o "abc\n}')
+
+
+def test_refusals_are_kgraph_errors():
+    assert issubclass(QueryRefused, KgraphError)
