@@ -176,3 +176,101 @@ def test_unterminated_string_points_at_it():
 
 def test_refusals_are_kgraph_errors():
     assert issubclass(QueryRefused, KgraphError)
+
+
+# --- Whole output sets ---------------------------------------------------------------------
+
+_WRITER = """
+import sys
+from pathlib import Path
+from kgraph.outputset import write_set
+
+version = sys.argv[2]
+def fill(staging):
+    for i in range(5):
+        (staging / f"part-{i}.txt").write_text(version * (i + 1), encoding="utf-8")
+    (staging / "sub").mkdir()
+    (staging / "sub" / "void.ttl").write_text(version, encoding="utf-8")
+write_set(Path(sys.argv[1]), fill)
+"""
+
+
+def _write(target: Path, version: str, **env: str) -> int:
+    return subprocess.run([sys.executable, "-c", _WRITER, str(target), version],
+                          env={**os.environ, **env}, timeout=60).returncode
+
+
+def _seen(target: Path) -> set[str]:
+    """The versions a reader sees in the set (one if the set is whole)."""
+    from kgraph.outputset import is_complete
+
+    assert is_complete(target), sorted(p.name for p in target.rglob("*"))
+    return {p.read_text(encoding="utf-8")[:1] for p in target.rglob("*.t*")}
+
+
+@pytest.mark.parametrize("exchange", [True, False], ids=["exchange", "two-renames"])
+def test_a_killed_writer_leaves_the_old_set_or_the_new_one(tmp_path, exchange):
+    from kgraph.outputset import FAULT_ENV, FAULT_POINTS, NO_EXCHANGE_ENV
+
+    mode = {} if exchange else {NO_EXCHANGE_ENV: "1"}
+    outcomes = {}
+    for point in FAULT_POINTS:
+        target = tmp_path / point / "dump"
+        assert _write(target, "A", **mode) == 0
+        rc = _write(target, "B", **mode, **{FAULT_ENV: point})
+        if point == "moved-aside" and exchange:
+            assert rc == 0   # the exchange has no such step
+        else:
+            assert rc == -9, point
+        if target.exists():
+            seen = _seen(target)
+            assert seen in ({"A"}, {"B"}), (point, seen)
+            outcomes[point] = seen.pop()
+        else:
+            assert not exchange and point == "moved-aside"   # between two renames: no folder, never a mix
+            outcomes[point] = "none"
+        # The next run cleans up after the killed one (and puts back an old set moved aside).
+        assert _write(target, "C", **mode) == 0
+        assert _seen(target) == {"C"}
+        assert sorted(p.name for p in target.parent.iterdir()) == [".dump.kgraph-lock", "dump"]
+    expected = {"staged": "A", "manifest": "A", "before-switch": "A", "switched": "B", "done": "B",
+                "moved-aside": "B" if exchange else "none"}
+    assert outcomes == expected
+
+
+def test_a_folder_with_foreign_files_is_refused_not_wiped(tmp_path):
+    from kgraph.outputset import write_set
+
+    mine = tmp_path / "notes.txt"
+    mine.write_text("my notes", encoding="utf-8")
+    with pytest.raises(KgraphError, match=r"holds files kgraph did not write \(notes.txt\)"):
+        write_set(tmp_path, lambda s: (s / "a.ttl").write_text("x", encoding="utf-8"))
+    assert mine.read_text(encoding="utf-8") == "my notes"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+    # A file the new set also writes is not foreign (a dump written before manifests).
+    out = tmp_path / "old-dump"
+    out.mkdir()
+    (out / "a.ttl").write_text("old", encoding="utf-8")
+    write_set(out, lambda s: (s / "a.ttl").write_text("new", encoding="utf-8"))
+    assert (out / "a.ttl").read_text(encoding="utf-8") == "new"
+
+
+def test_export_refuses_a_folder_it_did_not_write(tmp_path):
+    (tmp_path / "thesis.docx").write_bytes(b"PK")
+    r = kgraph_cli("export", "--out", str(tmp_path))
+    assert r.returncode == 1 and "thesis.docx" in r.stderr and "Traceback" not in r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["thesis.docx"]
+
+
+def test_export_killed_before_the_switch_keeps_the_previous_dump(kg, tmp_path):
+    from kgraph.export import export
+    from kgraph.outputset import FAULT_ENV, is_complete
+
+    out = tmp_path / "dump"
+    export(kg, out, formats=("nt",))
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    r = subprocess.run([sys.executable, "-m", "kgraph.cli", "export", "--out", str(out),
+                        "--base-iri", "https://example.org/kg/"],
+                       env={**os.environ, FAULT_ENV: "before-switch"}, capture_output=True, timeout=300)
+    assert r.returncode == -9
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before and is_complete(out)

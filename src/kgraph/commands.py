@@ -270,15 +270,24 @@ def _run_main(args: argparse.Namespace, into: Path | None) -> int:
 
 
 def _sync(src: Path, dst: Path) -> int:
-    """Copy the files under ``src`` into ``dst`` (each replaced atomically),
-    skipping those already identical by size and modification time.
-    Returns how many were written."""
+    """Bring ``dst`` up to date with the outputs kept under ``src``: each folder
+    (the dump) replaced as a whole set by kgraph.outputset, each file replaced
+    atomically; skipped when already identical.  Returns how many were written."""
+    import functools
     import os
     import shutil
 
+    from .outputset import is_complete, manifest, write_set
+
     written = 0
-    for f in sorted(p for p in src.rglob("*") if p.is_file()):
-        target = dst / f.relative_to(src)
+    for f in sorted(src.iterdir()):
+        target = dst / f.name
+        if f.is_dir():
+            if manifest(f) is not None and manifest(target) == manifest(f) and is_complete(target):
+                continue
+            write_set(target, functools.partial(_copy_into, f))
+            written += 1
+            continue
         st = f.stat()
         try:
             tt = target.stat()
@@ -286,12 +295,17 @@ def _sync(src: Path, dst: Path) -> int:
                 continue
         except OSError:
             pass
-        target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.tmp")
         shutil.copy2(f, tmp)
         os.replace(tmp, target)
         written += 1
     return written
+
+
+def _copy_into(src: Path, staging: Path) -> None:
+    import shutil
+
+    shutil.copytree(src, staging, dirs_exist_ok=True)
 
 
 def _writable(out: Path) -> Path:
@@ -309,15 +323,16 @@ def _writable(out: Path) -> Path:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from .data import bundled
-    from .export import export, ontology_docs
+    from .export import export, ontology_html
 
     kg = _kg(args)
-    result = export(kg, _writable(args.out), base=args.base_iri, endpoint=args.endpoint)
+    extra = None
+    if args.docs:   # part of the set, so the next export does not take it for a stranger's file
+        onto = next(p for p in bundled().ontology if p.name == "defdip.ttl")
+        extra = {"ontology.html": ontology_html(onto)}
+    result = export(kg, args.out, base=args.base_iri, endpoint=args.endpoint, extra=extra)
     for f in result.files:
         print(f)
-    if args.docs:
-        onto = next(p for p in bundled().ontology if p.name == "defdip.ttl")
-        print(ontology_docs(onto, args.out))
     return 0
 
 
