@@ -274,3 +274,156 @@ def test_export_killed_before_the_switch_keeps_the_previous_dump(kg, tmp_path):
                        env={**os.environ, FAULT_ENV: "before-switch"}, capture_output=True, timeout=300)
     assert r.returncode == -9
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before and is_complete(out)
+
+
+# --- Parsing: Oxigraph decides, nothing fetched, nothing dropped -----------------------------
+
+def _file(tmp_path: Path, name: str, text: str | bytes) -> Path:
+    f = tmp_path / name
+    f.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return f
+
+
+@pytest.mark.parametrize("name, text, where, what", [
+    ("space.ttl", "<http://ex.org/a b> <http://ex.org/p> 1 .\n", ":1:1:", "Invalid IRI"),
+    ("lang.ttl", '<http://ex.org/a>\n  <http://ex.org/p> "x"@' + "a" * 200 + " .\n", ":2:", "subtag"),
+    ("space.nt", "<http://ex.org/a> <http://ex.org/p> <http://ex.org/b c> .\n", ":1:", "IRI"),
+    ("bad.rdf", "<a>", "", "RDF/XML syntax error"),
+])
+def test_files_oxigraph_rejects_are_refused_with_a_position(tmp_path, name, text, where, what):
+    from kgraph.parsing import read_triples
+
+    f = _file(tmp_path, name, text)
+    with pytest.raises(KgraphError) as exc:
+        read_triples(f)
+    assert f"{f}{where}" in str(exc.value) and what in str(exc.value)
+
+
+def test_an_iri_with_a_space_never_reaches_the_reasoner(tmp_path):
+    f = _file(tmp_path, "space.ttl", "<http://ex.org/a b> a <http://ex.org/C> .\n")
+    r = kgraph_cli("stats", "--data", str(f), timeout=300)
+    assert r.returncode == 1 and f"{f}:1:1: Turtle syntax error" in r.stderr
+    assert "panicked" not in r.stderr and "Traceback" not in r.stderr
+    r = kgraph_cli("validate", str(f), timeout=300)
+    assert r.returncode == 1 and "Invalid IRI" in r.stderr
+
+
+def test_jsonld_never_fetches_a_remote_context(tmp_path, recorder):
+    from kgraph.parsing import read_triples
+
+    url, hits = recorder
+    for ctx in (f'"{url}/ctx.jsonld"', f'["{url}/ctx.jsonld"]', f'{{"@import": "{url}/c.jsonld"}}'):
+        f = _file(tmp_path, "remote.jsonld",
+                  f'{{\n  "@context": {ctx},\n  "@id": "http://ex.org/a", "name": "x"\n}}')
+        with pytest.raises(KgraphError, match="is remote; kgraph never fetches one") as exc:
+            read_triples(f)
+        assert "inline the context" in str(exc.value) and f"{f}:2:" in str(exc.value)
+    r = kgraph_cli("validate", str(f), timeout=300)
+    assert r.returncode == 1 and "never fetches" in r.stderr
+    assert hits == []
+
+
+def test_jsonld_invalid_id_is_reported_not_dropped(tmp_path):
+    from kgraph.parsing import read_triples
+
+    f = _file(tmp_path, "bad-id.jsonld", '{\n "@id": "http://ex.org/a",\n "http://ex.org/p": '
+                                         '{"@id": "http://ex.org/b c"}\n}')
+    with pytest.raises(KgraphError, match=r'bad-id.jsonld:3: JSON-LD @id "http://ex.org/b c" is not an IRI'):
+        read_triples(f)
+    ok = _file(tmp_path, "ok.jsonld", '{"@context": {"ex": "http://ex.org/"}, "@id": "ex:a", '
+                                      '"ex:p": {"@id": "_:b"}}')
+    assert len(read_triples(ok)) == 1
+
+
+_LAUGHS = """<?xml version="1.0"?>
+<!DOCTYPE rdf:RDF [
+ <!ENTITY a "lollollollollollollollollollol">
+ <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
+ <!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">
+ <!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">
+ <!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;">
+ <!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;">
+ <!ENTITY g "&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;">
+ <!ENTITY h "&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;">
+]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:e="http://ex.org/">
+ <rdf:Description rdf:about="http://ex.org/a"><e:p>&h;</e:p></rdf:Description>
+</rdf:RDF>
+"""
+
+
+def test_xml_entity_expansion_is_refused(tmp_path):
+    from kgraph.parsing import read_triples
+
+    f = _file(tmp_path, "laughs.rdf", _LAUGHS)
+    with pytest.raises(KgraphError, match=r"laughs.rdf:3: RDF/XML with a entity 'b'.*entity expansion"):
+        read_triples(f)
+    for decl in ('<!ENTITY x SYSTEM "file:///etc/passwd">', '<!ENTITY % p "x">'):
+        g = _file(tmp_path, "ext.rdf", _LAUGHS.replace('<!ENTITY a "lollollollollollollollollollol">', decl))
+        with pytest.raises(KgraphError, match="refuses entity expansion"):
+            read_triples(g)
+    r = kgraph_cli("validate", str(f), timeout=120)
+    assert r.returncode == 1 and "entity" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_xml_namespace_entities_as_protege_writes_them_are_read(tmp_path):
+    from kgraph.parsing import read_triples
+
+    f = _file(tmp_path, "onto.owl", """<?xml version="1.0"?>
+<!DOCTYPE rdf:RDF [ <!ENTITY ex "http://ex.org/"> ]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:e="http://ex.org/">
+ <rdf:Description rdf:about="&ex;a"><e:p>x</e:p></rdf:Description>
+</rdf:RDF>
+""")
+    (t,) = read_triples(f)
+    assert str(t[0]) == "http://ex.org/a"
+
+
+def test_help_lists_the_accepted_extensions():
+    from kgraph.cli import parser
+
+    text = parser()._subparsers._group_actions[0].choices["validate"].format_help()  # type: ignore[union-attr]
+    assert all(ext in text for ext in (".ttl", ".nt", ".jsonld", ".rdf", ".owl", ".xml"))
+
+
+def test_a_folder_is_read_where_a_folder_makes_sense(tmp_path):
+    from kgraph.parsing import read_triples
+
+    d = tmp_path / "data"
+    d.mkdir()
+    _file(d, "a.ttl", "<http://ex.org/a> <http://ex.org/p> 1 .\n")
+    _file(d, "b.nt", '<http://ex.org/b> <http://ex.org/p> "2" .\n')
+    _file(d, "notes.md", "not RDF")
+    r = kgraph_cli("validate", str(d), timeout=300)
+    assert "Traceback" not in r.stderr and "no such file" not in r.stderr
+    assert r.returncode in (0, 1) and "valid" in r.stdout.lower(), r.stderr
+    with pytest.raises(KgraphError, match="is a folder, not a data file"):
+        read_triples(d)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    r = kgraph_cli("validate", str(empty), timeout=300)
+    assert r.returncode == 1 and "a folder with no RDF files in it" in r.stderr
+    r = kgraph_cli("query", str(d), timeout=60)
+    assert r.returncode == 1 and "folder" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_literal_over_16_mib_is_a_clean_error(tmp_path):
+    from kgraph.parsing import read_triples
+
+    f = _file(tmp_path, "big.ttl", '<http://ex.org/a> <http://ex.org/p> "' + "x" * (17 * 2**20) + '" .\n')
+    with pytest.raises(KgraphError, match="longer than 16 MiB"):
+        read_triples(f)
+
+
+def test_ill_typed_literals_print_no_traceback(tmp_path):
+    f = _file(tmp_path, "typed.ttl", "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+              '<http://ex.org/a> <http://ex.org/p> "2001-13-45"^^xsd:date, "abc"^^xsd:integer .\n')
+    r = kgraph_cli("validate", str(f), timeout=300)
+    assert "Traceback" not in r.stderr and "Failed to convert" not in r.stderr
+
+
+def test_a_byte_order_mark_in_a_data_file_is_accepted(tmp_path):
+    from kgraph.parsing import read_triples
+
+    f = _file(tmp_path, "bom.ttl", b"\xef\xbb\xbf<http://ex.org/a> <http://ex.org/p> 1 .\n")
+    assert len(read_triples(f)) == 1

@@ -42,10 +42,15 @@ Reasoning results are cached in the user cache folder ($KGRAPH_CACHE_DIR
 overrides it)."""
 
 
+#: What --data and kgraph validate read (kgraph.parsing.extensions() in short).
+DATA_FILES = (".ttl Turtle, .nt N-Triples, .jsonld/.json JSON-LD, .rdf/.owl/.xml RDF/XML, .n3 N3, "
+              "or a folder of them")
+
+
 def _add_graph_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", metavar="FILE", action="append", type=Path,
-                   help="use these data files (Turtle, N-Triples, JSON-LD) instead of the "
-                        "bundled graph; repeatable")
+                   help=f"use these data files ({DATA_FILES}) instead of the bundled graph; "
+                        "repeatable")
     p.add_argument("--no-reasoning", action="store_true",
                    help="skip OWL 2 RL reasoning (subclass queries then miss rows)")
     p.add_argument("--no-cache", action="store_true",
@@ -94,7 +99,8 @@ def parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check data against the SHACL shapes",
                        description="Validate the bundled graph, or the given data files, "
                                    "against the bundled SHACL shapes. Exit 1 if invalid.")
-    v.add_argument("files", nargs="*", type=Path, help="data files (default: the bundled graph)")
+    v.add_argument("files", nargs="*", type=Path,
+                   help=f"data files ({DATA_FILES}; default: the bundled graph)")
 
     s = sub.add_parser("stats", help="counts of triples and records per class")
     _add_format(s)

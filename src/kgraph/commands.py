@@ -15,10 +15,22 @@ if TYPE_CHECKING:
     from .oxstore import OxGraph
 
 
+def _data_paths(paths: list[Path] | None) -> tuple[Path, ...] | None:
+    """The data files named on the command line, each folder replaced by the
+    RDF files inside it (None: the bundled graph)."""
+    if not paths:
+        return None
+    if any(Path(p).is_dir() for p in paths):
+        from .parsing import data_files
+
+        return data_files(paths)
+    return tuple(Path(p) for p in paths)
+
+
 def _kg(args: argparse.Namespace) -> KnowledgeGraph:
     from .build import build
 
-    files = getattr(args, "data", None)
+    files = _data_paths(getattr(args, "data", None))
     return build(files, reasoning=not getattr(args, "no_reasoning", False),
                  use_cache=not getattr(args, "no_cache", False))
 
@@ -41,7 +53,7 @@ def _input_key(args: argparse.Namespace) -> str | None:
     from . import cache, data
 
     bundle = data.bundled()
-    files = tuple(Path(f) for f in args.data) if getattr(args, "data", None) else bundle.graph
+    files = _data_paths(getattr(args, "data", None)) or bundle.graph
     if not all(f.is_file() for f in files):
         return None
     return cache.graph_key(bundle.ontology + bundle.shapes + files,
@@ -147,7 +159,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .progress import step
     from .shacl import validate
 
-    kg = build(args.files or None, reasoning=False)
+    kg = build(_data_paths(args.files), reasoning=False)
     with step("Validating"):
         report = validate(kg)
     print(report.text())
@@ -214,7 +226,7 @@ def cmd_main(args: argparse.Namespace) -> int:
 
     key = _input_key(args)
     if key is None:
-        missing = next(f for f in args.data if not Path(f).is_file())
+        missing = next(f for f in _data_paths(args.data) or () if not Path(f).is_file())
         raise KgraphError(f"{missing}: no such file", hint="check the path")
     kept = cache.cache_dir() / f"main-{key}"
     if args.no_cache or not (kept / "complete").is_file():

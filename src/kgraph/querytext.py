@@ -90,6 +90,13 @@ def resolve(text_or_name: str) -> str:
     if "{" in s or "\n" in s:
         return text_or_name
     p = Path(s)
+    try:
+        folder = p.is_dir()
+    except OSError:
+        folder = False
+    if folder:
+        raise KgraphError(f"{p}: is a folder, not a query",
+                          hint="give a .rq file, a named query (kgraph queries) or the query text")
     if p.suffix in (".rq", ".sparql") or _is_file(p):
         if not _is_file(p):
             raise KgraphError(f"{p}: no such query file")
