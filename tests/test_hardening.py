@@ -427,3 +427,98 @@ def test_a_byte_order_mark_in_a_data_file_is_accepted(tmp_path):
 
     f = _file(tmp_path, "bom.ttl", b"\xef\xbb\xbf<http://ex.org/a> <http://ex.org/p> 1 .\n")
     assert len(read_triples(f)) == 1
+
+
+# --- CLI errors, Ctrl-C, threads -----------------------------------------------------------------
+
+def test_rdflib_engine_bad_regex_is_one_line(kg):
+    r = kgraph_cli("query", "--engine", "rdflib", 'SELECT * WHERE { BIND(REGEX("a", "(") AS ?x) }')
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "SPARQL evaluation failed" in r.stderr and "unterminated subpattern" in r.stderr
+    assert r.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_a_lone_surrogate_is_a_clean_error(engine):
+    r = kgraph_cli("query", "--engine", engine, 'SELECT * WHERE { BIND("\\uD800" AS ?x) }')
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "line 1, column 23" in r.stderr and "lone surrogate" in r.stderr
+
+
+@pytest.mark.parametrize("option, value, why", [
+    ("--base-iri", 'https://ex.org/"q/', "contains '\"'"),
+    ("--base-iri", "https://ex.org/a b/", "contains ' '"),
+    ("--base-iri", "ftp://ex.org/", "not an http(s) URL"),
+    ("--base-iri", "https://ex.org/id", "must end in '/' or '#'"),
+    ("--endpoint", "not a url", "contains ' '"),
+    ("--endpoint", "sparql", "not an http(s) URL"),
+    ("--endpoint", "http://127.0.0.1:99999/sparql", "not an http(s) URL"),
+])
+def test_export_refuses_bad_iris_up_front(tmp_path, option, value, why):
+    out = tmp_path / "dump"
+    r = kgraph_cli("export", "--out", str(out), option, value, timeout=60)
+    assert r.returncode == 1 and why in r.stderr and option in r.stderr
+    assert r.stderr.count("\n") <= 2 and "Traceback" not in r.stderr
+    assert not out.exists()
+
+
+def test_export_api_refuses_bad_iris(kg, tmp_path):
+    from kgraph.export import export
+
+    with pytest.raises(KgraphError, match="--base-iri"):
+        export(kg, tmp_path / "a", base='https://ex.org/"q/')
+    with pytest.raises(KgraphError, match="--endpoint"):
+        export(kg, tmp_path / "b", endpoint="not a url")
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_ctrl_c_stops_a_long_local_query(kg):
+    import signal
+    import time
+
+    q = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"   # hours of work
+    p = subprocess.Popen([sys.executable, "-m", "kgraph.cli", "query", q], stderr=subprocess.PIPE,
+                         stdout=subprocess.DEVNULL, text=True, env=os.environ.copy())
+    try:
+        time.sleep(3)
+        assert p.poll() is None
+        p.send_signal(signal.SIGINT)
+        rc = p.wait(timeout=30)   # a generous bound: it takes a tenth of a second
+    finally:
+        p.kill()
+    assert rc == 130
+    assert "kgraph: interrupted" in (p.stderr.read() if p.stderr else "")
+
+
+_THREADS = """
+import threading
+from rdflib import Graph, URIRef
+from kgraph.sparql import run
+
+g = Graph()
+g.add((URIRef("http://ex.org/a"), URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+       URIRef("https://w3id.org/defdip/ontology#Country")))
+barrier, errors, counts = threading.Barrier(8), [], []
+
+def work():
+    barrier.wait()
+    try:
+        counts.append(len(list(run(g, "SELECT ?c WHERE { ?c a dd:Country }"))))
+    except Exception as exc:
+        errors.append(repr(exc))
+
+threads = [threading.Thread(target=work) for _ in range(8)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+counts.append(len(list(run(g, "ASK { ?c a dd:Country }"))))
+print(errors, counts)
+"""
+
+
+def test_concurrent_first_use_of_the_api_from_eight_threads():
+    for _ in range(3):   # the race is at first use: a fresh process each time
+        r = subprocess.run([sys.executable, "-c", _THREADS], capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.strip() == "[] [1, 1, 1, 1, 1, 1, 1, 1, 1]"

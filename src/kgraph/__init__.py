@@ -13,6 +13,7 @@ or read from the cache) on first use.
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from .shacl import ValidationReport
 
 _default: KnowledgeGraph | None = None
+_default_lock = threading.Lock()   # eight threads' first call build the graph once, not eight times
 
 
 def load(files: list[str | Path] | None = None, *, reasoning: bool = True,
@@ -39,13 +41,13 @@ def load(files: list[str | Path] | None = None, *, reasoning: bool = True,
 
     from .build import build
 
-    if files is None and reasoning and use_cache and _default is not None:
-        return _default
-    kg = build([Path(f) for f in files] if files else None, reasoning=reasoning,
-               use_cache=use_cache)
     if files is None and reasoning and use_cache:
-        _default = kg
-    return kg
+        with _default_lock:
+            if _default is None:
+                _default = build(None, reasoning=True, use_cache=True)
+            return _default
+    return build([Path(f) for f in files] if files else None, reasoning=reasoning,
+                 use_cache=use_cache)
 
 
 def query(sparql: str, *, lang: str = "en", labels: bool = True,

@@ -7,6 +7,7 @@ pySHACL, pandas, networkx) are imported only by the commands that need them.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -223,6 +224,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         print("kgraph: interrupted", file=sys.stderr)
+        sys.stderr.flush()
+        # A query may still be running in a worker thread (Oxigraph cannot be stopped
+        # from Python): leave now rather than wait for it at interpreter exit.
+        if _workers_running():
+            os._exit(130)
         return 130
     except BrokenPipeError:
         return 0   # the reader (head, less) closed the pipe: not an error
@@ -233,6 +239,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
         print(f"kgraph: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 1
+    except RecursionError:
+        if args.debug:
+            raise
+        print("kgraph: error: the input is nested too deeply for kgraph to read", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        # A bug of kgraph's, not the user's: one line, and a distinct exit code
+        # (EX_SOFTWARE) so that scripts and the fuzz suite can tell it apart.
+        if args.debug:
+            raise
+        text = str(exc).splitlines()[0][:300] if str(exc) else ""
+        print(f"kgraph: internal error: {type(exc).__name__}: {text}\n"
+              "  hint: run again with --debug for the traceback, and please report it", file=sys.stderr)
+        return INTERNAL_ERROR
+
+
+#: Exit status of an unexpected failure (a bug), as sysexits.h's EX_SOFTWARE.
+INTERNAL_ERROR = 70
+
+
+def _workers_running() -> bool:
+    import threading
+
+    return any(t.name == "kgraph-query" and t.is_alive() for t in threading.enumerate())
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import KgraphError
 from .formats import render
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from .build import KnowledgeGraph
@@ -79,7 +82,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     if args.endpoint or args.engine == "rdflib":
         return _query_rdflib(args, text)
     ox = _ox_graph(args)
-    result = ox.query(text)
+    result = _interruptible(ox.query, text)
     if result.type == "ASK":
         _print_answer(bool(result.answer), args.format)
     elif result.type == "CONSTRUCT":
@@ -99,6 +102,29 @@ def cmd_query(args: argparse.Namespace) -> int:
         rows = [[ox_value(v, lmap) for v in r] for r in result.rows]
         sys.stdout.write(render(result.columns, rows, args.format))
     return 0
+
+
+def _interruptible(fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)`` in a worker thread, so that Ctrl-C stops the command at once:
+    Oxigraph releases the GIL while it evaluates but never checks for signals,
+    so run in the main thread a long query ignores SIGINT until it ends."""
+    import threading
+
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["value"] = fn(*args)
+        except BaseException as exc:  # handed to the main thread below
+            box["error"] = exc
+
+    worker = threading.Thread(target=work, name="kgraph-query", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.1)   # KeyboardInterrupt lands here; the daemon worker dies with the process
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
 
 
 def _print_answer(answer: bool, fmt: str) -> None:
@@ -140,7 +166,12 @@ def _query_rdflib(args: argparse.Namespace, text: str) -> int:
     else:
         lmap = label_map(kg.graph, args.lang)
     cols = [str(v) for v in result.vars]
-    rows = [[python_value(r[i], lmap) for i in range(len(cols))] for r in result]
+    try:   # rdflib evaluates lazily: a bad REGEX pattern fails here, while rows are read
+        rows = [[python_value(r[i], lmap) for i in range(len(cols))] for r in result]
+    except KgraphError:
+        raise
+    except Exception as exc:
+        raise KgraphError(f"SPARQL evaluation failed: {type(exc).__name__}: {exc}") from exc
     sys.stdout.write(render(cols, rows, args.format))
     return 0
 
@@ -336,7 +367,12 @@ def _writable(out: Path) -> Path:
 def cmd_export(args: argparse.Namespace) -> int:
     from .data import bundled
     from .export import export, ontology_html
+    from .remote import check_base_iri, check_url
 
+    if args.base_iri:   # before the build: a bad option is refused at once
+        check_base_iri(args.base_iri)
+    if args.endpoint:
+        check_url(args.endpoint, "--endpoint")
     kg = _kg(args)
     extra = None
     if args.docs:   # part of the set, so the next export does not take it for a stranger's file

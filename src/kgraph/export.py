@@ -406,7 +406,12 @@ def export(kg: KnowledgeGraph, out: Path, *, base: str | None = None,
     holding files kgraph did not write is refused, not wiped.
     """
     from .outputset import write_set
+    from .remote import check_base_iri, check_url
 
+    if base:
+        check_base_iri(base)
+    if endpoint:
+        check_url(endpoint, "--endpoint")
     base = base or BASE
     version, date = version_info(kg.ontology)
     parts = dump_parts(kg, base)

@@ -46,13 +46,31 @@ _RDF_MEDIA = {"text/turtle": "turtle", "application/x-turtle": "turtle",
 
 # --- HTTP with one-line errors ----------------------------------------------------------------
 
-def check_url(url: str, option: str) -> str:
-    """``url`` if it is an absolute http(s) URL, else a KgraphError naming ``option``."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise KgraphError(f"{option} {url!r} is not an http(s) URL; for example "
-                          f"{option} http://127.0.0.1:8890/sparql")
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\\x7f]')
+
+
+def check_url(url: str, option: str, example: str = "http://127.0.0.1:8890/sparql") -> str:
+    """``url`` if it is an absolute http(s) URL that is also a valid IRI (no
+    space, quote, angle bracket...), else a KgraphError naming ``option``."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port_ok = parts.port is None or 0 < parts.port < 65536
+    except ValueError:
+        parts, port_ok = urllib.parse.urlsplit(""), False
+    bad = _NOT_IN_IRI.search(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok or bad:
+        why = f"it contains {bad[0]!r}, which no IRI may hold" if bad else "it is not an http(s) URL"
+        raise KgraphError(f"{option} {url!r} is refused: {why}; for example {option} {example}")
     return url
+
+
+def check_base_iri(iri: str, option: str = "--base-iri") -> str:
+    """``iri`` if it can prefix instance IRIs: an http(s) IRI ending in '/' or '#'."""
+    check_url(iri, option, "https://example.org/defdip/id/")
+    if not iri.endswith(("/", "#")):
+        raise KgraphError(f"{option} {iri!r} must end in '/' or '#' (instance keys are appended "
+                          f"to it); for example {option} https://example.org/defdip/id/")
+    return iri
 
 
 def server_message(body: bytes, content_type: str | None = None) -> str:

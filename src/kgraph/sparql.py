@@ -4,6 +4,7 @@ named queries in ``kgraph/queries/*.rq``."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
@@ -22,6 +23,10 @@ if TYPE_CHECKING:
     pass
 
 # --- Running queries -------------------------------------------------------------------
+
+#: rdflib's SPARQL parser (pyparsing) is not thread-safe: eight threads parsing at
+#: once on first use break its grammar for the rest of the process (RDFLib/rdflib#1282).
+PARSER_LOCK = threading.RLock()
 
 def _prepare(sparql: str) -> str:
     return check_offline(sparql)
@@ -43,7 +48,8 @@ def run(graph: Graph, sparql: str, bindings: Mapping[str, Identifier] | None = N
     try:
         from rdflib.plugins.sparql import prepareQuery
 
-        q = prepareQuery(sparql, initNs=PREFIXES)
+        with PARSER_LOCK:
+            q = prepareQuery(sparql, initNs=PREFIXES)
     except Exception as exc:
         raise _syntax_error(sparql, exc) from exc
     try:

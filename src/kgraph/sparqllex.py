@@ -84,6 +84,10 @@ def _token_regex() -> re.Pattern[str]:
     return re.compile(_TOKEN_PATTERN)  # compiled on first use: no work at import time
 
 
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}|\\U0000[dD][89a-fA-F][0-9a-fA-F]{2}"
+                        r"|[\ud800-\udfff]")
+
+
 @dataclass(frozen=True)
 class Token:
     kind: str
@@ -202,6 +206,12 @@ def check_query(text: str, prefixes: Mapping[str, str] | None = None, *,
                                        "limit", hint="split it into smaller queries")
             after_prefix = word == "PREFIX"
             continue
+        if (kind == STRING or kind == IRI) and ("\\" in value or not value.isascii()) \
+                and _SURROGATE.search(value):
+            raise QueryRefused(f"SPARQL syntax error at {_pos(text, pos)}: {value[:40]} holds a lone "
+                               "surrogate (\\uD800-\\uDFFF), which is not a character", "syntax",
+                               hint="write the character itself, or \\U0001F600-style escapes for "
+                                    "characters beyond U+FFFF")
         if kind == PUNCT:
             if value in ("(", "[", "{"):
                 depth += 1
