@@ -465,6 +465,7 @@ def cmd_figures(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise KgraphError("figures need matplotlib", hint="pip install 'kgraph[plots]'") from exc
     from . import figures
+    from .atomic import atomic_path
 
     kg = _kg(args)
     out = _writable(args.out)
@@ -472,8 +473,7 @@ def cmd_figures(args: argparse.Namespace) -> int:
                       ("deployment-timeline", figures.deployment_timeline(kg))):
         for ext in ("png", "svg"):
             path = out / f"{name}.{ext}"
-            tmp = out / f".{name}.tmp.{ext}"
-            fig.savefig(tmp, dpi=120, metadata={"Date": None} if ext == "svg" else None)
-            tmp.replace(path)
+            with atomic_path(path) as tmp:
+                fig.savefig(tmp, dpi=120, metadata={"Date": None} if ext == "svg" else None)
             print(path)
     return 0
