@@ -305,14 +305,16 @@ def _add_node(g: nx.Graph, iri: str, attrs: dict[str, dict[str, Any]], **extra: 
 
 
 def periods(tie_list: Iterable[Tie]) -> str:
-    """The possible days of each dated tie, as "first/last" ISO intervals
-    (space-separated, sorted): what GEXF's time intervals are made from.
+    """The years each dated tie may lie in, as "first/last" year intervals
+    (space-separated, sorted; ``kgraph.dates.years_of``'s rule: a tie printed
+    "1950s" spans the decade, one printed to a day or month its year): what
+    GEXF's time intervals are made from.  Years, not days, so that no output
+    shows a day the report did not print.
 
     >>> periods([Tie("p", "exercise", "r", "r", date(1950, 1, 1), date(1959, 12, 31), None)])
-    '1950-01-01/1959-12-31'
+    '1950/1959'
     """
-    return " ".join(sorted({f"{t.early.isoformat()}/{t.late.isoformat()}"
-                            for t in tie_list if t.early and t.late}))
+    return " ".join(sorted({f"{t.early.year}/{t.late.year}" for t in tie_list if t.early and t.late}))
 
 
 def ego(tie_list: list[Tie], attrs: dict[str, dict[str, Any]]) -> nx.Graph:
@@ -710,30 +712,31 @@ def to_file(g: nx.Graph, path: str | Any, fmt: str) -> None:
     """Write a projection as GraphML (Cytoscape, Gephi) or GEXF (Gephi),
     atomically.  Attributes that those formats cannot hold become strings.
 
-    GEXF is written in dynamic mode so that Gephi's timeline plays the
-    network year by year: each edge holds one spell per tie (the tie's first
-    and last possible days, so a tie printed "1950s" spans the decade), each
-    node starts with its first tie.  Edges with no dated tie (shared
-    memberships) are always there."""
-    import os
-    import tempfile
+    GEXF is written in dynamic mode (time as years, ``timeformat="double"``)
+    so that Gephi's timeline plays the network year by year: each edge holds
+    one spell per tie, from the first to the last year the tie may lie in (a
+    tie printed "1950s" spans 1950-1959), and each node starts with its first
+    tie.  Edges with no dated tie (shared memberships) are always there."""
     from pathlib import Path
 
     import networkx as nx
+
+    from .atomic import atomic_path
 
     clean = g.__class__()
     clean.graph.update({k: str(v) for k, v in g.graph.items()})
     for n, d in g.nodes(data=True):
         clean.add_node(n, **{k: v for k, v in d.items() if v is not None})
     edges = g.edges(keys=True, data=True) if g.is_multigraph() else g.edges(data=True)
-    first_seen: dict[Any, str] = {}
+    first_seen: dict[Any, float] = {}
     for e in edges:
         *ends, d = e
         data = {k: v for k, v in d.items() if v is not None}
         if fmt == "gexf" and data.get("periods"):
-            # Time in Gephi: the edge exists during each of its ties' periods (a spell
-            # per tie, from its first to its last possible day); a node from its first tie on.
-            spells = [tuple(p.split("/")) for p in data["periods"].split()]
+            # Time in Gephi: the edge exists during each of its ties' years (a spell
+            # per tie); a node from its first tie on.  Floats: GEXF's "double" time.
+            spells = [(float(a), float(b)) for a, b in
+                      (p.split("/") for p in data["periods"].split())]
             data["spells"] = spells
             for v in ends[:2]:
                 start = min(a for a, _ in spells)
@@ -743,20 +746,13 @@ def to_file(g: nx.Graph, path: str | Any, fmt: str) -> None:
         clean.graph["mode"] = "dynamic"
         for v, start in first_seen.items():
             clean.nodes[v]["start"] = start
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
+    with atomic_path(Path(path)) as tmp:
         if fmt == "graphml":
             nx.write_graphml(clean, tmp, encoding="utf-8")
         elif fmt == "gexf":
             nx.write_gexf(clean, tmp, encoding="utf-8")
         else:
             raise KgraphError(f"unknown network file format '{fmt}'", hint="use graphml or gexf")
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
 
 
 __all__ = ["CONTEXT_KINDS", "MEASURES", "PROJECTIONS", "TIE_KINDS", "administrations",

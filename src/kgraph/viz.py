@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import sys
-import tempfile
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .atomic import write_text_atomic
 from .errors import KgraphError
 from .network import CONTEXT_KINDS, MEASURES, TIE_KINDS
 
@@ -157,7 +156,7 @@ def _vis_file(name: str) -> str:
     spec = importlib.util.find_spec("pyvis")
     if spec is None or spec.origin is None:
         raise KgraphError("the network page needs pyvis (it ships vis-network)",
-                          hint="pip install 'kgraph[network]'")
+                          hint="pip install pyvis (a dependency of kgraph)")
     root = Path(spec.origin).parent
     for cand in sorted(root.glob(f"lib/**/{name}"), reverse=True) + sorted(root.glob(f"**/{name}"),
                                                                           reverse=True):
@@ -508,19 +507,6 @@ def page_html(views: Sequence[View], *, title: str | None = None, size_by: str =
                             vis_css=vis_css(), vis_js=vis_js(), data=data_json)
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write UTF-8 text so that readers never see a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def iframe(page: str, height: int = 720) -> str:
     """An ``<iframe srcdoc>`` that shows a page inside JupyterLab or VS Code
     (a link to a local file does not work there).  The page lays itself out
@@ -559,7 +545,7 @@ def record_labels(graph: Any) -> dict[str, str]:
         key = str(r.record)
         text = str(r.label) if r.label is not None else key.rsplit("/", 1)[-1]
         if r.early is not None and r.late is not None:
-            text += f", {period_label(r.early, r.late)}"
+            text += f", {period_label(r.early, r.late)}"   # at its printed precision
         if r.source is not None:
             text += f" [{r.source}]"
         if len(text) > len(out.get(key, "")):
