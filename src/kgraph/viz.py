@@ -122,6 +122,14 @@ PROJECTION_LABELS_JA = {
     "partners": "相手どうし：共有した文脈",
     "bipartite": "二部：相手 × 記録",
 }
+PROJECTION_DESCRIPTIONS_JA = {
+    "ego": "韓国と相手。重み＝あらゆる種類の結び付きの数",
+    "multiplex": "韓国と相手。結び付きの種類ごとにエッジ1本",
+    "partners": "相手どうしを、実際に共有した文脈（多国間共同訓練、国連ミッション・有志連合、"
+                "朝鮮国連軍、同じ組織への加盟）で結ぶ。n か国が共有する文脈は各組に 1/(n-1) を加える"
+                "（韓国との二国間文書の種類が同じことは共有した文脈ではない）",
+    "bipartite": "相手と、それを韓国に結び付ける記録",
+}
 KIND_LABELS_JA = {key: ja for key, (_en, ja) in __import__("kgraph.ties", fromlist=["KINDS"]).KINDS.items()}
 CONTEXT_LABELS_JA = {
     "exercise": "多国間共同訓練", "deployment": "国連ミッション・有志連合",
@@ -488,6 +496,10 @@ def page_html(views: Sequence[View], *, title: str | None = None, size_by: str =
         data = network_data(v.graph, v.scores, size_by=size_by, lang=lang,
                             record_labels=record_labels)
         desc = v.graph.graph.get("description", "")
+        if lang == "ja" and v.projection in PROJECTION_DESCRIPTIONS_JA:
+            desc = PROJECTION_DESCRIPTIONS_JA[v.projection]
+            if v.graph.graph.get("isolates_left_out"):
+                desc += f"。他の相手と文脈を共有しない {v.graph.graph['isolates_left_out']} の相手は除外"
         if v.slice != "all":
             desc += f" ({t['slice']}: {v.slice_label})"
         payload[v.key] = {"projection": v.projection,
