@@ -157,25 +157,25 @@ MUTATIONS = {
 
 # Ill-typed literals: caught for every literal whatever its property (kgraph.literals),
 # on both engines, naming the record, the property and the value as written.
-_DEP = """dep:test-unit a dd:Deployment ; rdfs:label "test"@en ; dd:startDate "2001-05"^^xsd:gYearMonth ;
+_DEP = """dep:test-unit a dd:Deployment ; rdfs:label "test"@en ; dd:startDateAsPrinted "2001-05"^^xsd:gYearMonth ;
            dd:destination country:JPN ; prov:wasDerivedFrom src:appendix-2 ; """
 ILL_TYPED = {
     "ill-typed gYearMonth (month 13)": (
-        [(A, DD.signedOn, None)],
-        'agr:defcoop-JPN dd:signedOn "2019-13"^^xsd:gYearMonth .',
-        "agr:defcoop-JPN", "dd:signedOn: ill-typed literal: '2019-13' is not a valid xsd:gYearMonth"),
+        [(A, DD.signedOnAsPrinted, None)],
+        'agr:defcoop-JPN dd:signedOnAsPrinted "2019-13"^^xsd:gYearMonth .',
+        "agr:defcoop-JPN", "dd:signedOnAsPrinted: ill-typed literal: '2019-13' is not a valid xsd:gYearMonth"),
     "ill-typed gYear": (
         [],
-        _DEP + 'dd:endDate "20x1"^^xsd:gYear .',
-        "dep:test-unit", "dd:endDate: ill-typed literal: '20x1' is not a valid xsd:gYear"),
+        _DEP + 'dd:endDateAsPrinted "20x1"^^xsd:gYear .',
+        "dep:test-unit", "dd:endDateAsPrinted: ill-typed literal: '20x1' is not a valid xsd:gYear"),
     "impossible day (31 February)": (
         [],
-        'agr:defcoop-JPN dd:inForceFrom "2019-02-30"^^xsd:date .',
-        "agr:defcoop-JPN", "dd:inForceFrom: ill-typed literal: '2019-02-30' is not a valid xsd:date: "
+        'agr:defcoop-JPN dd:inForceFromAsPrinted "2019-02-30"^^xsd:date .',
+        "agr:defcoop-JPN", "dd:inForceFromAsPrinted: ill-typed literal: '2019-02-30' is not a valid xsd:date: "
                            "2019-02 has no day 30"),
     "malformed date": (
         [],
-        'agr:defcoop-JPN dd:inForceFrom "2019-2-3"^^xsd:date .',
+        'agr:defcoop-JPN dd:inForceFromAsPrinted "2019-2-3"^^xsd:date .',
         "agr:defcoop-JPN", "'2019-2-3' is not a valid xsd:date"),
     "ill-typed integer": (
         [],
@@ -341,7 +341,7 @@ def test_ill_typed_literal_does_not_stop_the_build(tmp_path, capsys):
     bad.write_text("""@prefix dd: <https://w3id.org/defdip/ontology#> .
 @prefix agr: <https://w3id.org/defdip/id/agreement/> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-agr:x dd:signedOn "2019-13"^^xsd:gYearMonth ; dd:inForceFrom "2019-02-30"^^xsd:date .
+agr:x dd:signedOnAsPrinted "2019-13"^^xsd:gYearMonth ; dd:inForceFromAsPrinted "2019-02-30"^^xsd:date .
 """, encoding="utf-8")
     assert main(["validate", str(bad)]) == 1
     out, err = capsys.readouterr()
