@@ -346,6 +346,18 @@ def test_refused_feature_falls_back_to_pyshacl_with_a_notice(capsys):
     assert [(v.focus, v.message) for v in report.violations] == [("<http://example.org/a>", "not an integer")]
 
 
+def test_recursive_shapes_fall_back_to_pyshacl(capsys):
+    ttl = """
+        ex:Person a sh:NodeShape ; sh:targetClass ex:P ;
+            sh:property [ sh:path ex:knows ; sh:node ex:Person ] ;
+            sh:property [ sh:path ex:name ; sh:minCount 1 ; sh:message "no name" ] .
+        ex:a a ex:P ; ex:knows ex:b ; ex:name "a" . ex:b ex:knows ex:a ."""
+    g = Graph().parse(data=_SMALL_PROLOGUE + ttl, format="turtle")
+    validate_graph(g, g, "fast")
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "recursive shapes" in err and "validating with pySHACL" in err
+
+
 def test_ill_typed_literal_does_not_stop_the_build(tmp_path, capsys):
     from kgraph.cli import main
 
