@@ -914,3 +914,16 @@ def test_yasgui_runs_a_named_query_with_labels_and_nothing_leaves_the_machine(ba
             browser.close()
     assert elsewhere == []
     assert errors == []
+
+
+def test_remote_query_form_reads_keywords_not_variables():
+    from kgraph.errors import KgraphError
+    from kgraph.remote import query_form
+
+    assert query_form("SELECT ?select ?service WHERE { ?s dd:load ?o }") == "SELECT"
+    assert query_form("PREFIX x: <http://example.org/select#> ASK { ?construct a x:y }") == "ASK"
+    assert query_form("# SELECT\nCONSTRUCT WHERE { ?s ?p ?o }") == "CONSTRUCT"
+    with pytest.raises(KgraphError, match=r"not updates \(INSERT\)"):
+        query_form("INSERT DATA { <a:b> <a:c> <a:d> }")
+    with pytest.raises(KgraphError, match="SERVICE is not allowed"):
+        query_form("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")

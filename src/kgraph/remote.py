@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import KgraphError
 from .prefixes import PREFIXES
-from .querytext import check_offline
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -37,14 +36,6 @@ _PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 _ENDPOINT_HINT = "is it a SPARQL endpoint (Virtuoso: http://HOST:8890/sparql)?"
 _SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
 _RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-
-# What to strip before looking for the query form: strings, comments and IRIs
-# (an IRI such as <http://ex/select> must not look like a keyword).
-_NOISE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:\\.|[^"\\\n])*"'
-                    r"|'(?:\\.|[^'\\\n])*'|#[^\n]*|<[^<>\"{}|^`\\\s]*>")
-# A keyword, not a prefix name (``add:``) or a variable (``?copy``).
-_FORM = re.compile(r"(?<![?$:\w-])(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|CLEAR|DROP|CREATE|ADD"
-                   r"|MOVE|COPY|WITH)(?![:\w-])", re.IGNORECASE)
 
 _RDF_MEDIA = {"text/turtle": "turtle", "application/x-turtle": "turtle",
               "application/n-triples": "nt", "text/plain": "nt", "text/ntriples": "nt",
@@ -156,14 +147,26 @@ class RemoteResult:
         return len(self.rows) if self.type == "SELECT" else len(self.graph or ())
 
 
+_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+
+
 def query_form(sparql: str) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE; updates are refused."""
-    m = _FORM.search(_NOISE.sub(" ", sparql))
-    if not m:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE, from the query's keywords (a variable
+    such as ``?select`` or a name such as ``dd:load`` is none); updates, SERVICE
+    and LOAD are refused, as in-process and by ``kgraph serve``."""
+    from .serve.protocol import HttpError, check_query
+
+    try:
+        words = check_query(sparql)
+    except HttpError as exc:
+        if exc.status == 403:
+            m = re.search(r"\((\w+)\)", exc.message)
+            raise KgraphError(f"kgraph query sends queries only, not updates ({m[1] if m else 'update'})"
+                              ) from exc
+        raise KgraphError(exc.message) from exc
+    form = next((w for w in words if w in _FORMS), None)
+    if form is None:
         raise KgraphError("cannot tell the query form: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
-    form = m[1].upper()
-    if form not in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
-        raise KgraphError(f"kgraph query sends queries only, not updates ({form})")
     return form
 
 
@@ -253,7 +256,6 @@ def remote_query(endpoint: str, sparql: str, *, timeout: float = QUERY_TIMEOUT) 
     """Run ``sparql`` on a SPARQL 1.1 Protocol endpoint, with the project prefixes
     predeclared; SERVICE and LOAD are refused as in-process."""
     check_url(endpoint, "--endpoint")
-    check_offline(sparql)
     form = query_form(sparql)
     accept = ("application/sparql-results+json" if form in ("SELECT", "ASK")
               else "text/turtle, application/n-triples;q=0.9")

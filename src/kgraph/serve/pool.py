@@ -144,7 +144,7 @@ class Pool:
     async def _spawn(self, reserve: bool) -> Worker:
         self._starting += 1
         try:
-            env = dict(os.environ, MALLOC_ARENA_MAX="2", PYTHONUNBUFFERED="1")
+            env = dict(os.environ, MALLOC_ARENA_MAX="2", PYTHONUNBUFFERED="1", RUST_BACKTRACE="0")
             proc = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "kgraph.serve.worker", str(self.artifact), str(self.memory_mb),
                 stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=env)

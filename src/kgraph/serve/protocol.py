@@ -176,7 +176,7 @@ def check_query(text: str) -> list[str]:
     words = keywords(text)
     for word in words:
         if word in ("SERVICE", "LOAD"):
-            raise HttpError(400, f"SPARQL {word} is not allowed: this endpoint never fetches data from "
+            raise HttpError(400, f"SPARQL {word} is not allowed: kgraph never fetches data from "
                                  "other hosts")
     for word in words:
         if word in _UPDATES:

@@ -98,6 +98,18 @@ class Engine:
                         "application/sparql-results+xml": ox.QueryResultsFormat.XML,
                         CSV: ox.QueryResultsFormat.CSV, TSV: ox.QueryResultsFormat.TSV}
         self.graphs = {media: ox.RdfFormat.from_media_type(media) for media in GRAPH}
+        # The same texts come back again and again (named queries, a page's label look-ups).
+        self._checked: dict[str, list[str]] = {}
+
+    def check(self, text: str) -> list[str]:
+        """The query's keywords once it passed the refusals (cached by text)."""
+        words = self._checked.get(text)
+        if words is None:
+            words = check_query(text)
+            if len(self._checked) >= 512:
+                self._checked.clear()
+            self._checked[text] = words
+        return words
 
     def answer(self, job: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
         try:
@@ -128,7 +140,7 @@ class Engine:
         text: str = job["query"]
         if not text.strip():
             raise HttpError(400, "the query is empty: send a SELECT, ASK, CONSTRUCT or DESCRIBE query")
-        words = check_query(text)
+        words = self.check(text)
         try:
             res: Any = self.store.query(text, prefixes=PREFIXES, **self._dataset(job, words))
         except SyntaxError as exc:
