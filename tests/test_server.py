@@ -564,32 +564,54 @@ def test_queries_and_prefixes_as_json(base):
 
 # --- Every named query gives over HTTP what it gives in-process -----------------------------------
 
-def _terms(bindings: list[dict[str, Any]]) -> list[tuple]:
-    def term(t: dict[str, str] | None) -> tuple:
-        if t is None:
-            return ()
-        return (t["type"].replace("typed-literal", "literal"), t["value"], t.get("datatype", ""),
-                t.get("xml:lang", ""))
-    return sorted(tuple(sorted((k, term(v)) for k, v in b.items())) for b in bindings)
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
-def test_every_named_query_over_http_equals_in_process(base, artifact):
+def _unordered(value: str) -> str:
+    # GROUP_CONCAT's order is undefined: two stores loaded in different orders may join
+    # the same parts differently (as tests/test_virtuoso.py notes), so parts compare sorted.
+    return "|".join(sorted(re.split(r", | / |; ", value)))
+
+
+def _json_term(t: dict[str, str] | None) -> tuple:
+    if t is None:
+        return ()
+    if t["type"] == "bnode":
+        return ("bnode",)  # labels differ from store to store
+    if t["type"] == "uri":
+        return ("uri", t["value"])
+    return ("literal", _unordered(t["value"]),
+            t.get("datatype", "") if t.get("datatype") != XSD_STRING else "", t.get("xml:lang", ""))
+
+
+def _ox_term(t: Any) -> tuple:
     import pyoxigraph as ox
 
-    from kgraph.prefixes import PREFIXES
+    if t is None:
+        return ()
+    if isinstance(t, ox.BlankNode):
+        return ("bnode",)
+    if isinstance(t, ox.NamedNode):
+        return ("uri", t.value)
+    lang = t.language or ""
+    dt = "" if lang or t.datatype.value == XSD_STRING else t.datatype.value
+    return ("literal", _unordered(t.value), dt, lang)
+
+
+def test_every_named_query_over_http_equals_in_process(base, kg):
     from kgraph.querytext import named_queries
 
-    store = ox.Store()
-    store.bulk_load(path=str(artifact), format=ox.RdfFormat.N_QUADS)
     checked = 0
     for q in named_queries():
-        local = json.loads(store.query(q.text, prefixes=PREFIXES, use_default_graph_as_union=True)
-                           .serialize(format=ox.QueryResultsFormat.JSON))
+        local = kg.ox.query(q.text)  # the in-process engine of kgraph query and kgraph.query()
         r = post_query(base, q.text)
         assert r.status == 200, (q.name, r.text)
-        remote = r.json()
-        assert remote["head"] == local["head"], q.name
-        assert _terms(remote["results"]["bindings"]) == _terms(local["results"]["bindings"]), q.name
+        doc = r.json()
+        assert doc["head"]["vars"] == local.columns, q.name
+        remote_rows = sorted(tuple(_json_term(b.get(v)) for v in local.columns)
+                             for b in doc["results"]["bindings"])
+        local_rows = sorted(tuple(_ox_term(t) for t in row) for row in local.rows)
+        assert remote_rows == local_rows, q.name
         checked += 1
     assert checked == len(named_queries()) >= 27
     # one value from the report: six K-9 contracts, Turkey's for 280 howitzers
@@ -753,9 +775,9 @@ def test_hostile_queries_on_every_worker_leave_others_answered(hostile):
     r, elapsed = _timed(get, hostile.url, "ASK {}")
     assert (r.status == 200 and r.json()["boolean"] is True) or \
         (r.status == 503 and r.headers["Retry-After"] == "1")
-    assert elapsed < 1.0
+    assert elapsed < 3.0  # a bound for hangs; bench/load_test.py measures the latency
     page, elapsed = _timed(fetch, hostile.url + "static/app.js")
-    assert page.status == 200 and elapsed < 1.0
+    assert page.status == 200 and elapsed < 3.0
     for t in attackers:
         t.join(30)
     assert results == [503] * hostile.settings.workers
