@@ -36,7 +36,7 @@ pd.set_option("display.max_colwidth", 90)
 pd.set_option("display.max_rows", 60)
 
 kg = kgraph.load()  # built once (reasoning is cached on disk), then kept for the session
-print("triples in the graph:", len(kg.graph))
+print("triples in the graph:", len(kg.ox))
 
 # %% [markdown]
 # ## 1. The ontology in one table

@@ -81,7 +81,7 @@ print("agreements whose date straddles a change:",
 per_admin
 
 # %%
-show(kgraph.figures.agreements_per_administration(kg.graph))
+show(kgraph.figures.agreements_per_administration(kg))
 
 # %% [markdown]
 # ## 3. Agreements, deployments and sales side by side
