@@ -26,39 +26,8 @@ if TYPE_CHECKING:
 
 
 def artifact_path(kg: KnowledgeGraph) -> Path:
-    """The N-Quads file the workers load: the build artifact (``kg.artifact``),
-    else one written here from the four parts into the cache folder."""
-    artifact = getattr(kg, "artifact", None)
-    if artifact is not None:
-        return Path(artifact)
-    import os
-    import tempfile
-
-    from .. import cache
-    from ..namespaces import GRAPH_ASSERTED, GRAPH_DERIVED, GRAPH_INFERRED, GRAPH_ONTOLOGY
-    from ..ntriples import term
-
-    folder = cache.cache_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"serve-{kg.key or 'nokey'}.nq"
-    if kg.key and target.is_file():
-        return target
-    memo: dict[object, str] = {}
-
-    def n3(t: object) -> str:
-        found = memo.get(t)
-        if found is None:
-            found = memo[t] = term(t)  # type: ignore[arg-type]
-        return found
-
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-serve-")
-    with os.fdopen(fd, "wb") as fh:
-        for graph, part in ((GRAPH_ONTOLOGY, kg.ontology), (GRAPH_ASSERTED, kg.asserted),
-                            (GRAPH_INFERRED, kg.inferred), (GRAPH_DERIVED, kg.derived)):
-            g = f"<{graph}>"
-            fh.write("".join(f"{n3(s)} {n3(p)} {n3(o)} {g} .\n" for s, p, o in part).encode("utf-8"))
-    os.replace(tmp, target)
-    return target
+    """The N-Quads file the workers load: the build artifact."""
+    return Path(kg.artifact)
 
 
 __all__ = ["artifact_path"]

@@ -23,6 +23,7 @@ import resource
 import struct
 import sys
 from itertools import islice
+from pathlib import Path
 from typing import IO, Any
 
 from ..prefixes import PREFIXES
@@ -91,9 +92,11 @@ class Engine:
     def __init__(self, artifact: str) -> None:
         import pyoxigraph as ox
 
+        from ..oxstore import OxGraph
+
         self.ox = ox
-        self.store = ox.Store()
-        self.store.bulk_load(path=artifact, format=ox.RdfFormat.N_QUADS)
+        # Checked against its header (length, SHA-256) first: a damaged artifact is never served.
+        self.store = OxGraph.from_artifact(Path(artifact)).store
         self.results = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
                         "application/sparql-results+xml": ox.QueryResultsFormat.XML,
                         CSV: ox.QueryResultsFormat.CSV, TSV: ox.QueryResultsFormat.TSV}
@@ -237,7 +240,11 @@ def main(argv: list[str] | None = None) -> int:
     channel = os.fdopen(os.dup(1), "wb", buffering=1 << 16)
     os.dup2(2, 1)
     inbox = sys.stdin.buffer
-    engine = Engine(artifact)
+    try:
+        engine = Engine(artifact)
+    except (OSError, ValueError) as exc:  # DamagedArtifact is a ValueError
+        sys.stderr.write(f"kgraph: {exc}\n")
+        return 2
     cap = limit_memory(memory)
     write_frames(channel, json.dumps({"ready": True, "pid": os.getpid(), "memory_cap": cap}).encode())
     while True:
