@@ -349,6 +349,9 @@ def test_updates_are_refused(base, kg):
     "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
     "SELECT * WHERE { service silent <http://example.org/sparql> { ?s ?p ?o } }",
     "SELECT * WHERE {SERVICE?x{?s ?p ?o}}",
+    # Oxigraph reads SERVICE:x as the keyword and the IRI :x, not as a prefixed name
+    "PREFIX : <http://127.0.0.1:9/> SELECT * WHERE { SERVICE:x { ?s ?p ?o } }",
+    "PREFIX service: <http://127.0.0.1:9/> SELECT * WHERE { SERVICE service:x { ?s ?p ?o } }",
     "LOAD <http://example.org/data.ttl>",
 ])
 def test_service_and_load_are_refused(base, query):

@@ -157,15 +157,24 @@ _TOKEN = re.compile(
     r'|[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+'          # variable
     r'|_:[\w.-]*'                                          # blank node
     r'|@[A-Za-z]+(?:-[A-Za-z0-9]+)*'                       # language tag
-    r'|[^\W\d][\w.-]*:[\w.:%\\-]*|:[\w.:%\\-]*'            # prefixed name
+    r'|([^\W\d][\w.-]*):[\w.:%\\-]*|:[\w.:%\\-]*'          # prefixed name
     r'|([^\W\d]\w*)'                                       # a bare word: keyword or function
     r'|\S', re.DOTALL)
 _UPDATES = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 
 
 def keywords(text: str) -> list[str]:
-    """The bare words of a query (keywords and function names), upper-cased."""
-    return [m[1].upper() for m in _TOKEN.finditer(text) if m[1]]
+    """The bare words of a query (keywords and function names), upper-cased.
+
+    A prefixed name whose prefix is ``service`` counts as the keyword SERVICE:
+    Oxigraph reads ``SERVICE:x`` as SERVICE and the IRI ``:x``."""
+    words = []
+    for m in _TOKEN.finditer(text):
+        if m[2]:
+            words.append(m[2].upper())
+        elif m[1] and m[1].upper() == "SERVICE":
+            words.append("SERVICE")
+    return words
 
 
 def check_query(text: str) -> list[str]:
