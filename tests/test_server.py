@@ -757,6 +757,16 @@ def test_a_memory_bomb_fails_alone(hostile):
     assert json_rows(get(hostile.url, COUNT_DCA)) == [{"n": "49"}]
 
 
+def test_deep_nesting_is_refused_before_the_parser(hostile):
+    for q in ("SELECT * WHERE { FILTER(" + "(" * 50_000 + "1" + ")" * 50_000 + ") }",
+              "SELECT * WHERE " + "{" * 50_000 + "}" * 50_000):
+        r, elapsed = _timed(post_query, hostile.url, q)
+        assert r.status == 400 and "more than 64 deep" in r.text and elapsed < 5
+    deaths = hostile.pool.stats.deaths
+    assert post_query(hostile.url, "SELECT * WHERE { FILTER(" + "(" * 60 + "1" + ")" * 60 + ") }").status == 200
+    assert hostile.pool.stats.deaths == deaths
+
+
 def test_an_850_kb_query_is_bounded(hostile):
     assert 800_000 < len(HUGE) < 1_000_000
     r, elapsed = _timed(post_query, hostile.url, HUGE)

@@ -273,7 +273,7 @@ class Pool:
             self.stats.deaths += 1
             self._replace(worker)
             raise HttpError(503, "the query stopped its worker: it needed more memory than this "
-                                 "endpoint allows each query") from None
+                                 f"endpoint allows each query ({self.memory_mb} MB)") from None
         except BaseException:
             self._replace(worker)  # cancelled: its answer would reach the next job
             raise

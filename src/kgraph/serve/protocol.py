@@ -160,6 +160,8 @@ _TOKEN = re.compile(
     r'|([^\W\d][\w.-]*):[\w.:%\\-]*|:[\w.:%\\-]*'          # prefixed name
     r'|([^\W\d]\w*)'                                       # a bare word: keyword or function
     r'|\S', re.DOTALL)
+#: Deeper nesting is refused: Oxigraph's parser recurses, and its stack is not endless.
+MAX_DEPTH = 64
 _UPDATES = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 
 
@@ -169,11 +171,19 @@ def keywords(text: str) -> list[str]:
     A prefixed name whose prefix is ``service`` counts as the keyword SERVICE:
     Oxigraph reads ``SERVICE:x`` as SERVICE and the IRI ``:x``."""
     words = []
+    depth = 0
     for m in _TOKEN.finditer(text):
         if m[2]:
             words.append(m[2].upper())
         elif m[1] and m[1].upper() == "SERVICE":
             words.append("SERVICE")
+        elif m[0] in "({[":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise HttpError(400, f"the query nests brackets more than {MAX_DEPTH} deep: flatten the "
+                                     "expression or pattern")
+        elif m[0] in ")}]":
+            depth = max(depth - 1, 0)
     return words
 
 
