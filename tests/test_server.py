@@ -656,7 +656,7 @@ def test_sparqlwrapper_every_select_format(wrapper):
 
 
 def test_sparqlwrapper_construct_default_and_every_graph_format(wrapper):
-    from SPARQLWrapper import JSONLD, N3, TURTLE, XML
+    from SPARQLWrapper import JSONLD, N3, RDFXML, TURTLE, XML
 
     prologue = "PREFIX dd: <https://w3id.org/defdip/ontology#> PREFIX agr: <https://w3id.org/defdip/id/agreement/>\n"
     q = prologue + GSOMIA_DATE
@@ -665,7 +665,7 @@ def test_sparqlwrapper_construct_default_and_every_graph_format(wrapper):
     assert isinstance(g, Graph) and set(g.objects(GSOMIA_JPN, URIRef(DD + "signedOn"))) == {signed}
     g = wrapper(q, XML).query().convert()
     assert set(g.objects(GSOMIA_JPN, URIRef(DD + "signedOn"))) == {signed}
-    for fmt, rdf in ((TURTLE, "turtle"), (N3, "turtle"), (JSONLD, "json-ld")):
+    for fmt, rdf in ((TURTLE, "turtle"), (N3, "turtle"), (JSONLD, "json-ld"), (RDFXML, "xml")):
         out = wrapper(q, fmt).query().convert()
         g = out if isinstance(out, Graph) else Graph().parse(data=out, format=rdf)
         assert set(g.objects(GSOMIA_JPN, URIRef(DD + "signedOn"))) == {signed}, fmt
