@@ -89,7 +89,7 @@ def _page(title: str) -> bytes:
     return html.replace("{{config}}", data).encode("utf-8")
 
 
-class Endpoint:
+class Routes:
     """The routes of the endpoint over a worker pool."""
 
     def __init__(self, pool: Pool, settings: Settings) -> None:
@@ -262,7 +262,7 @@ async def _not_allowed(request: Request, exc: Exception) -> Response:
 
 def make_app(pool: Pool, settings: Settings) -> ASGIApp:
     """The ASGI application over a started pool."""
-    endpoint = Endpoint(pool, settings)
+    endpoint = Routes(pool, settings)
     static = StaticFiles(packages=[("kgraph", "static")])
     routes = [
         Route("/sparql", endpoint.sparql, methods=["GET", "POST", "HEAD", "OPTIONS"]),
@@ -286,4 +286,4 @@ def make_app(pool: Pool, settings: Settings) -> ASGIApp:
     return _Log(app, settings.quiet)
 
 
-__all__ = ["PAGE_POLICY", "Endpoint", "Settings", "make_app"]
+__all__ = ["PAGE_POLICY", "Routes", "Settings", "make_app"]
