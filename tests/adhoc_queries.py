@@ -97,10 +97,11 @@ QUERIES: list[tuple[str, str, Any]] = [
     ("attache-offices-by-direction",
      """SELECT ?dir (COUNT(?o) AS ?n) WHERE { ?o a dd:AttacheOffice ; dd:direction ?dir } GROUP BY ?dir""",
      None),
-    ("values-and-union",
-     """SELECT ?x ?kind WHERE { VALUES ?kind { "sale" "exercise" }
-          { ?x a dd:ArmsSale BIND("sale" AS ?k) } UNION { ?x a dd:Exercise BIND("exercise" AS ?k) }
-          FILTER(?k = ?kind) }""", None),
+    ("union-with-bind",
+     """SELECT ?x ?kind WHERE { { ?x a dd:ArmsSale BIND("sale" AS ?kind) }
+          UNION { ?x a dd:Exercise BIND("exercise" AS ?kind) } }""", None),
+    ("values-join",
+     """SELECT ?c ?code WHERE { VALUES ?code { "JPN" "USA" "AUS" } ?c dd:iso3 ?code }""", None),
 ]
 
 
