@@ -373,7 +373,7 @@ def cmd_centrality(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .serve import artifact_path
+    from .serve import build_artifact
     from .serve.app import Settings
     from .serve.http import serve
 
@@ -382,7 +382,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
                         memory_limit=args.memory_limit, cors=args.cors,
                         max_connections=args.max_connections, quiet=args.quiet)
     settings.check()
-    serve(artifact_path(_kg(args)), settings)
+    artifact = build_artifact(args.data, reasoning=not args.no_reasoning, use_cache=not args.no_cache)
+    serve(artifact, settings)
     return 0
 
 

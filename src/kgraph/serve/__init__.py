@@ -18,8 +18,11 @@ Nothing here is imported by ``kgraph`` until ``kgraph serve`` runs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from ..errors import KgraphError
 
 if TYPE_CHECKING:
     from ..build import KnowledgeGraph
@@ -30,4 +33,28 @@ def artifact_path(kg: KnowledgeGraph) -> Path:
     return Path(kg.artifact)
 
 
-__all__ = ["artifact_path"]
+def build_artifact(files: Sequence[Path] | None, *, reasoning: bool = True,
+                   use_cache: bool = True) -> Path:
+    """The artifact to serve, built (or found in the cache) in a child process: the
+    server lives long, and a process that once held the rdflib graph keeps its memory
+    (1.3 GB at 100x the bundled data) though the workers never need it."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as ex:
+        path, error = ex.submit(_build, list(files or []), reasoning, use_cache).result()
+    if error is not None:
+        raise KgraphError(*error)
+    return Path(path)
+
+
+def _build(files: list[Path], reasoning: bool, use_cache: bool) -> tuple[str, tuple[str, str | None] | None]:
+    from ..build import build
+
+    try:
+        return str(build(files or None, reasoning=reasoning, use_cache=use_cache).artifact), None
+    except KgraphError as exc:
+        return "", (exc.message, exc.hint)
+
+
+__all__ = ["artifact_path", "build_artifact"]
