@@ -172,7 +172,7 @@ class Engine:
                     triples = triples[:cap]
                     headers.update(_truncated(cap))
                 body = ox.serialize(triples, format=self.graphs[media], prefixes=PREFIXES) or b""
-        except OSError as exc:
+        except (OSError, ValueError, RuntimeError) as exc:  # how Oxigraph reports a failed evaluation
             raise HttpError(400, f"SPARQL evaluation failed: {exc}") from exc
         ctype = media if media.endswith("json") else media + "; charset=utf-8"
         return {"status": 200, "type": ctype, "headers": headers}, body
@@ -256,6 +256,9 @@ def main(argv: list[str] | None = None) -> int:
         except MemoryError:
             head, body = {"status": 503, "type": "text/plain; charset=utf-8", "exit": True}, \
                 b"the query needed more memory than this endpoint allows each query\n"
+        except Exception as exc:  # a bug of ours: say so, and start afresh
+            head, body = {"status": 500, "type": "text/plain; charset=utf-8", "exit": True}, \
+                f"internal error: {type(exc).__name__}: {exc}\n".encode()
         write_frames(channel, json.dumps(head).encode(), body)
         if head.get("exit"):
             return 1  # after a MemoryError the process is in no state to go on
