@@ -98,7 +98,9 @@ SELECT ?administration ?start ?interim ?kind (COUNT(?record) AS ?records)
        (SUM(IF(BOUND(?acting), 1, 0)) AS ?during_acting_presidency) WHERE {
   ?administration a dd:Administration ; dd:startDate ?start ; dd:endDate ?end .
   BIND(EXISTS { ?administration a dd:InterimAdministration } AS ?interim)
-  FILTER(?end >= "1988-01-01"^^xsd:date)
+  # From the first agreement to the report's last data (2019): later administrations
+  # have no records of the report.
+  FILTER(?end >= "1988-01-01"^^xsd:date && ?start <= "2019-12-31"^^xsd:date)
   VALUES ?kind { "agreements" "deployments" "arms sales" }
   OPTIONAL {
     { ?record a dd:Agreement . BIND("agreements" AS ?k) }

@@ -98,11 +98,15 @@ def query(sparql: str, *, lang: str = "en", labels: bool = True,
     return ox.select(text, lang=lang, labels=labels).to_dataframe()
 
 
-def validate(kg: KnowledgeGraph | None = None) -> ValidationReport:
-    """SHACL-validate the asserted graph (default: the bundled one)."""
+def validate(kg: KnowledgeGraph | None = None, engine: str = "fast") -> ValidationReport:
+    """SHACL-validate the asserted graph (default: the bundled one).
+
+    ``engine``: "fast" (kgraph's own, the default) or "pyshacl" (the
+    reference); both report the same violations for the bundled shapes.
+    """
     from .shacl import validate as _validate
 
-    return _validate(kg or load())
+    return _validate(kg or load(), engine)
 
 
 def named_queries() -> list[Any]:

@@ -31,10 +31,17 @@ R3  Administration.  If one administration was in office on every possible
     guess.  Interim administrations (the office vacant) count as
     administrations.
 
+    The administration in office has no end date but ``dd:ongoing true``: its
+    interval runs on without end.
+
 R4  Acting presidency.  If every possible day lies within a suspension
-    (``dd:ActingPresidency``: Goh Kun 2004, Hwang Kyo-ahn 2016-17), the record
-    also gets ``dd:duringActingPresidency``; its administration is still the
-    suspended president's.
+    (``dd:ActingPresidency``: Goh Kun 2004, Hwang Kyo-ahn 2016-17, Han
+    Duck-soo and Choi Sang-mok 2024-25), the record also gets
+    ``dd:duringActingPresidency``, once for each suspension that holds it (a
+    day of hand-over lies in two); its administration is still the suspended
+    president's.  Acting presidents during a vacancy
+    (``dd:InterimActingPresidency``) flag nothing: the interim administration
+    takes the record under R3.
 """
 
 from __future__ import annotations
@@ -78,7 +85,7 @@ REFERENCE_ORDER = (AS_PRINTED[DD.signedOn], AS_PRINTED[DD.date], AS_PRINTED[DD.s
 INTERVAL_DATED_CLASSES = frozenset({DD.AttacheOffice, DD.AttacheOfficeRecord})
 
 #: Classes that are intervals of office themselves, not records.
-_OFFICE_CLASSES = frozenset({DD.Administration, DD.ActingPresidency})
+_OFFICE_CLASSES = frozenset({DD.Administration, DD.ActingPresidency, DD.ActingPeriod})
 
 
 @dataclass(frozen=True)
@@ -108,16 +115,22 @@ def instances(graph: Graph, cls: URIRef) -> set[Node]:
 
 
 def intervals(graph: Graph, cls: URIRef) -> list[Interval]:
-    """Instances of ``cls`` with exact ``dd:startDate``/``dd:endDate`` days, by start."""
+    """Instances of ``cls`` with exact ``dd:startDate``/``dd:endDate`` days, by start.
+    One still in office (no end date, ``dd:ongoing true``) runs to ``date.max``."""
     out = []
     for s in instances(graph, cls):
         start = graph.value(s, AS_PRINTED[DD.startDate])
         end = graph.value(s, AS_PRINTED[DD.endDate])
-        if isinstance(start, Literal) and isinstance(end, Literal):
-            try:
-                out.append(Interval(URIRef(str(s)), bounds(start)[0], bounds(end)[1]))
-            except DateError:
-                continue  # reported by SHACL
+        if not isinstance(start, Literal):
+            continue
+        try:
+            first = bounds(start)[0]
+            if isinstance(end, Literal):
+                out.append(Interval(URIRef(str(s)), first, bounds(end)[1]))
+            elif end is None and graph.value(s, DD.ongoing) == Literal(True):
+                out.append(Interval(URIRef(str(s)), first, date.max))
+        except DateError:
+            continue  # reported by SHACL
 
     return sorted(out, key=lambda i: i.start)
 

@@ -572,11 +572,11 @@ def _eigenvector(g: nx.Graph) -> dict[Any, float]:
 def to_file(g: nx.Graph, path: str | Any, fmt: str) -> None:
     """Write a projection as GraphML (Cytoscape, Gephi) or GEXF (Gephi),
     atomically.  Attributes that those formats cannot hold become strings."""
-    import os
-    import tempfile
     from pathlib import Path
 
     import networkx as nx
+
+    from .atomic import atomic_path
 
     clean = g.__class__()
     clean.graph.update({k: str(v) for k, v in g.graph.items()})
@@ -586,20 +586,13 @@ def to_file(g: nx.Graph, path: str | Any, fmt: str) -> None:
     for e in edges:
         *ends, d = e
         clean.add_edge(*ends, **{k: v for k, v in d.items() if v is not None})
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
+    with atomic_path(Path(path)) as tmp:
         if fmt == "graphml":
             nx.write_graphml(clean, tmp, encoding="utf-8")
         elif fmt == "gexf":
             nx.write_gexf(clean, tmp, encoding="utf-8")
         else:
             raise KgraphError(f"unknown network file format '{fmt}'", hint="use graphml or gexf")
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
 
 
 __all__ = ["MEASURES", "PROJECTIONS", "TIE_KINDS", "Tie", "bipartite", "bipartite_projection",

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import KgraphError
 from .prefixes import PREFIXES
+from .querytext import check_offline
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -45,13 +46,31 @@ _RDF_MEDIA = {"text/turtle": "turtle", "application/x-turtle": "turtle",
 
 # --- HTTP with one-line errors ----------------------------------------------------------------
 
-def check_url(url: str, option: str) -> str:
-    """``url`` if it is an absolute http(s) URL, else a KgraphError naming ``option``."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise KgraphError(f"{option} {url!r} is not an http(s) URL; for example "
-                          f"{option} http://127.0.0.1:8890/sparql")
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\\x7f]')
+
+
+def check_url(url: str, option: str, example: str = "http://127.0.0.1:8890/sparql") -> str:
+    """``url`` if it is an absolute http(s) URL that is also a valid IRI (no
+    space, quote, angle bracket...), else a KgraphError naming ``option``."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port_ok = parts.port is None or 0 < parts.port < 65536
+    except ValueError:
+        parts, port_ok = urllib.parse.urlsplit(""), False
+    bad = _NOT_IN_IRI.search(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok or bad:
+        why = f"it contains {bad[0]!r}, which no IRI may hold" if bad else "it is not an http(s) URL"
+        raise KgraphError(f"{option} {url!r} is refused: {why}; for example {option} {example}")
     return url
+
+
+def check_base_iri(iri: str, option: str = "--base-iri") -> str:
+    """``iri`` if it can prefix instance IRIs: an http(s) IRI ending in '/' or '#'."""
+    check_url(iri, option, "https://example.org/defdip/id/")
+    if not iri.endswith(("/", "#")):
+        raise KgraphError(f"{option} {iri!r} must end in '/' or '#' (instance keys are appended "
+                          f"to it); for example {option} https://example.org/defdip/id/")
+    return iri
 
 
 def server_message(body: bytes, content_type: str | None = None) -> str:
@@ -147,27 +166,11 @@ class RemoteResult:
         return len(self.rows) if self.type == "SELECT" else len(self.graph or ())
 
 
-_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
-
-
 def query_form(sparql: str) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE, from the query's keywords (a variable
-    such as ``?select`` or a name such as ``dd:load`` is none); updates, SERVICE
-    and LOAD are refused, as in-process and by ``kgraph serve``."""
-    from .serve.protocol import HttpError, check_query
+    """SELECT, ASK, CONSTRUCT or DESCRIBE; updates are refused."""
+    from .sparqllex import query_form as form_of
 
-    try:
-        words = check_query(sparql)
-    except HttpError as exc:
-        if exc.status == 403:
-            m = re.search(r"\((\w+)\)", exc.message)
-            raise KgraphError(f"kgraph query sends queries only, not updates ({m[1] if m else 'update'})"
-                              ) from exc
-        raise KgraphError(exc.message) from exc
-    form = next((w for w in words if w in _FORMS), None)
-    if form is None:
-        raise KgraphError("cannot tell the query form: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
-    return form
+    return form_of(sparql)
 
 
 def term(binding: Mapping[str, str]) -> Node:
@@ -256,6 +259,7 @@ def remote_query(endpoint: str, sparql: str, *, timeout: float = QUERY_TIMEOUT) 
     """Run ``sparql`` on a SPARQL 1.1 Protocol endpoint, with the project prefixes
     predeclared; SERVICE and LOAD are refused as in-process."""
     check_url(endpoint, "--endpoint")
+    sparql = check_offline(sparql)
     form = query_form(sparql)
     accept = ("application/sparql-results+json" if form in ("SELECT", "ASK")
               else "text/turtle, application/n-triples;q=0.9")

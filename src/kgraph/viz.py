@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .atomic import write_text_atomic
 from .errors import KgraphError
 from .network import MEASURES, TIE_KINDS
 
@@ -66,7 +65,7 @@ def vis_js() -> str:
 
     spec = importlib.util.find_spec("pyvis")
     if spec is None or spec.origin is None:
-        raise KgraphError("the network page needs pyvis", hint="pip install 'kgraph[network]'")
+        raise KgraphError("the network page needs pyvis", hint="pip install pyvis (a dependency of kgraph)")
     root = Path(spec.origin).parent
     for cand in sorted(root.glob("**/vis-network.min.js"), reverse=True):
         return cand.read_text(encoding="utf-8")
@@ -309,19 +308,6 @@ def page_html(views: Sequence[View], *, title: str, size_by: str = "strength", l
     return _TEMPLATE.format(lang=html.escape(lang), title=html.escape(title),
                             size_by=html.escape(size_by), kind_legend=kind_legend,
                             vis_js=vis_js(), views=js(payload), options_json=js(VIS_OPTIONS))
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write UTF-8 text so that readers never see a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def iframe(page: str, height: int = 650) -> str:

@@ -147,8 +147,8 @@ def negotiate(form: str, accept: str, formats: Iterable[str] = ()) -> str:
 
 # --- What a public endpoint refuses -----------------------------------------------------------
 
-# One pass over the query's tokens: IRIs, strings, comments, variables, prefixed names,
-# blank nodes and language tags are skipped; what is left are keywords and function names.
+# The bare words of a query, for the worker: IRIs, strings, comments, variables, prefixed
+# names, blank nodes and language tags are skipped; what is left are keywords and functions.
 _TOKEN = re.compile(
     r'<[^<>"{}|^`\\\x00-\x20]*>'                          # IRI
     r'|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''  # long strings
@@ -160,9 +160,6 @@ _TOKEN = re.compile(
     r'|([^\W\d][\w.-]*):[\w.:%\\-]*|:[\w.:%\\-]*'          # prefixed name
     r'|([^\W\d]\w*)'                                       # a bare word: keyword or function
     r'|\S', re.DOTALL)
-#: Deeper nesting is refused: Oxigraph's parser recurses, and its stack is not endless.
-MAX_DEPTH = 64
-_UPDATES = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 
 
 def keywords(text: str) -> list[str]:
@@ -171,35 +168,35 @@ def keywords(text: str) -> list[str]:
     A prefixed name whose prefix is ``service`` counts as the keyword SERVICE:
     Oxigraph reads ``SERVICE:x`` as SERVICE and the IRI ``:x``."""
     words = []
-    depth = 0
     for m in _TOKEN.finditer(text):
         if m[2]:
             words.append(m[2].upper())
         elif m[1] and m[1].upper() == "SERVICE":
             words.append("SERVICE")
-        elif m[0] in "({[":
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise HttpError(400, f"the query nests brackets more than {MAX_DEPTH} deep: flatten the "
-                                     "expression or pattern")
-        elif m[0] in ")}]":
-            depth = max(depth - 1, 0)
     return words
 
 
 def check_query(text: str) -> list[str]:
-    """Refuse what the endpoint must not run, from the query's tokens: SERVICE
-    and LOAD (400: they fetch from other hosts), updates (403: read-only). A
-    variable or prefixed name such as ``?service`` or ``dd:load`` is no keyword.
-    Returns the keywords for further use."""
+    """Refuse what the endpoint must not run, on the query's tokens, by the project's
+    one lexer (:func:`kgraph.sparqllex.check_query`): SERVICE and LOAD (400: they fetch
+    from other hosts), updates (403: read-only), queries too large or nested too deep
+    (400), unknown prefixes (400, with the predeclared ones named). A variable such as
+    ``?service`` is no keyword. On top of the lexer: a prefixed name ``SERVICE:x``
+    (Oxigraph reads it as the keyword). Returns the query's keywords."""
+    from ..sparqllex import QueryRefused
+    from ..sparqllex import check_query as lex
+
     words = keywords(text)
-    for word in words:
-        if word in ("SERVICE", "LOAD"):
-            raise HttpError(400, f"SPARQL {word} is not allowed: kgraph never fetches data from "
-                                 "other hosts")
-    for word in words:
-        if word in _UPDATES:
-            raise HttpError(403, f"this endpoint is read-only: SPARQL Update ({word}) is refused")
+    if "SERVICE" in words:
+        raise HttpError(400, "SPARQL SERVICE is not allowed: kgraph never fetches data from other hosts")
+    try:
+        lex(text)
+    except QueryRefused as exc:
+        if exc.kind == "update":
+            raise HttpError(403, f"this endpoint is read-only: SPARQL Update is refused ({exc.message})"
+                            ) from exc
+        if exc.kind != "form":  # not a query at all: Oxigraph's message says where (line, column)
+            raise HttpError(400, str(exc)) from exc
     return words
 
 
