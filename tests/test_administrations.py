@@ -135,7 +135,7 @@ def test_rules_around_each_change(offices):
     for i, (value, dtype) in enumerate(PROBES):
         s = URIRef(f"https://example.org/probe/{i}")
         g.add((s, RDF.type, DD.Event))
-        g.add((s, DD.date, Literal(value, datatype=dtype)))
+        g.add((s, DD.dateAsPrinted, Literal(value, datatype=dtype)))
         probes[s] = (value, dtype)
     derived = Graph()
     for t in derive_triples(g):
