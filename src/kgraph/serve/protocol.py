@@ -5,7 +5,6 @@ query workers; standard library only.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 
 SPARQL_JSON = "application/sparql-results+json"
@@ -147,48 +146,24 @@ def negotiate(form: str, accept: str, formats: Iterable[str] = ()) -> str:
 
 # --- What a public endpoint refuses -----------------------------------------------------------
 
-# The bare words of a query, for the worker: IRIs, strings, comments, variables, prefixed
-# names, blank nodes and language tags are skipped; what is left are keywords and functions.
-_TOKEN = re.compile(
-    r'<[^<>"{}|^`\\\x00-\x20]*>'                          # IRI
-    r'|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''  # long strings
-    r'|"(?:[^"\\\n\r]|\\.)*"|\'(?:[^\'\\\n\r]|\\.)*\''     # strings
-    r'|#[^\n\r]*'                                          # comment
-    r'|[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+'          # variable
-    r'|_:[\w.-]*'                                          # blank node
-    r'|@[A-Za-z]+(?:-[A-Za-z0-9]+)*'                       # language tag
-    r'|([^\W\d][\w.-]*):[\w.:%\\-]*|:[\w.:%\\-]*'          # prefixed name
-    r'|([^\W\d]\w*)'                                       # a bare word: keyword or function
-    r'|\S', re.DOTALL)
-
-
 def keywords(text: str) -> list[str]:
-    """The bare words of a query (keywords and function names), upper-cased.
+    """The bare words of a query (keywords and function names), upper-cased, from
+    the project's one lexer (:mod:`kgraph.sparqllex`)."""
+    from ..sparqllex import WORD, tokens
 
-    A prefixed name whose prefix is ``service`` counts as the keyword SERVICE:
-    Oxigraph reads ``SERVICE:x`` as SERVICE and the IRI ``:x``."""
-    words = []
-    for m in _TOKEN.finditer(text):
-        if m[2]:
-            words.append(m[2].upper())
-        elif m[1] and m[1].upper() == "SERVICE":
-            words.append("SERVICE")
-    return words
+    return [t.text.upper() for t in tokens(text) if t.kind == WORD]
 
 
 def check_query(text: str) -> list[str]:
     """Refuse what the endpoint must not run, on the query's tokens, by the project's
     one lexer (:func:`kgraph.sparqllex.check_query`): SERVICE and LOAD (400: they fetch
-    from other hosts), updates (403: read-only), queries too large or nested too deep
-    (400), unknown prefixes (400, with the predeclared ones named). A variable such as
-    ``?service`` is no keyword. On top of the lexer: a prefixed name ``SERVICE:x``
-    (Oxigraph reads it as the keyword). Returns the query's keywords."""
+    from other hosts, a prefix named ``SERVICE:`` included), updates (403: read-only),
+    queries too large or nested too deep (400), unknown prefixes (400, with the
+    predeclared ones named). A variable such as ``?service`` is no keyword. Returns
+    the query's keywords."""
     from ..sparqllex import QueryRefused
     from ..sparqllex import check_query as lex
 
-    words = keywords(text)
-    if "SERVICE" in words:
-        raise HttpError(400, "SPARQL SERVICE is not allowed: kgraph never fetches data from other hosts")
     try:
         lex(text)
     except QueryRefused as exc:
@@ -197,7 +172,10 @@ def check_query(text: str) -> list[str]:
                             ) from exc
         if exc.kind != "form":  # not a query at all: Oxigraph's message says where (line, column)
             raise HttpError(400, str(exc)) from exc
-    return words
+    try:
+        return keywords(text)
+    except QueryRefused as exc:
+        raise HttpError(400, str(exc)) from exc
 
 
 __all__ = ["GRAPH", "HTML", "OFFERS", "TABULAR", "HttpError", "accept_ranges", "canonical",
