@@ -40,7 +40,8 @@ class _Protocol(H11Protocol):
     _request_deadline: asyncio.TimerHandle | None = None
     request_timeout = REQUEST_TIMEOUT
 
-    def connection_made(self, transport: asyncio.Transport) -> None:
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)   # asyncio's servers hand over a Transport
         super().connection_made(transport)
         self._arm()
 
