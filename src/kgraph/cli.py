@@ -120,7 +120,10 @@ def parser() -> argparse.ArgumentParser:
                    help="projection for graphml/gexf (default: ego)")
     n.add_argument("--size-by", choices=MEASURES, default="strength",
                    help="centrality that sizes the nodes (default: strength)")
-    n.add_argument("--lang", default="en", help="node labels: en (default), ja, ko")
+    n.add_argument("--lang", default="en", choices=("en", "ja", "ko"),
+                   help="labels: en (default), ja (Japanese labels and page text), ko")
+    n.add_argument("--states-only", action="store_true",
+                   help="graphml/gexf: leave out partners that are not states")
     _add_slice_options(n)
     _add_graph_options(n)
 
@@ -128,12 +131,33 @@ def parser() -> argparse.ArgumentParser:
                        description="Degree, strength (weighted degree), betweenness, closeness, "
                                    "eigenvector and PageRank per node of a projection.")
     c.add_argument("--projection", "-p", choices=PROJECTIONS + ("bipartite-projection",),
-                   default="ego", help="projection (default: ego)")
+                   default="partners",
+                   help="projection (default: partners, partners tied by the contexts they shared; "
+                        "ego is a star, where centrality says little)")
+    c.add_argument("--states-only", action="store_true",
+                   help="leave out partners that are not states (organisations, missions, territories)")
     c.add_argument("--by", choices=MEASURES, default="strength", help="sort by (default: strength)")
     c.add_argument("--top", type=int, default=0, metavar="N", help="only the first N rows")
     _add_slice_options(c)
     _add_format(c)
     _add_graph_options(c)
+
+    th = sub.add_parser("thesis", help="the report's thesis measured: partners, US share, regional "
+                                       "spread per administration or decade",
+                        description="Per administration (or decade), for the ties new in the period "
+                                    "and for all ties reached by its end: partners, ties, ties with "
+                                    "the United States and their share, regional spread over UN M49 "
+                                    "sub-regions (entropy in bits; Herfindahl-Hirschman index) and "
+                                    "kinds of tie per partner. A tie whose date straddles a change is "
+                                    "a row of its own (see kgraph.thesis).")
+    th.add_argument("--by", choices=("administration", "decade"), default="administration",
+                    help="periods (default: administration)")
+    th.add_argument("--scope", choices=("new", "reached", "both"), default="both",
+                    help="ties new in the period, reached by its end, or both (default)")
+    th.add_argument("--states-only", action="store_true",
+                    help="leave out partners that are not states (organisations, missions, territories)")
+    _add_format(th)
+    _add_graph_options(th)
 
     e = sub.add_parser("export", help="write the publication dump (Turtle, N-Triples, JSON-LD, VoID)",
                        description="Write deterministic dumps of the ontology, asserted, inferred "
