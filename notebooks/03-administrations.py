@@ -60,7 +60,8 @@ def show(fig):
 # %%
 admins = kgraph.query("administrations")
 interim_2017 = admins[admins["administration"].str.contains("Hwang Kyo-ahn")].iloc[0]
-print("interim administration 2017:", interim_2017["start"], "to", interim_2017["end"])
+# Day columns are datetime64: .date() shows the day without a time.
+print("interim administration 2017:", interim_2017["start"].date(), "to", interim_2017["end"].date())
 print("records under the 2017 interim administration:", interim_2017["records"])
 admins
 
@@ -81,7 +82,7 @@ print("agreements whose date straddles a change:",
 per_admin
 
 # %%
-show(kgraph.figures.agreements_per_administration(kg.graph))
+show(kgraph.figures.agreements_per_administration(kg))
 
 # %% [markdown]
 # ## 3. Agreements, deployments and sales side by side
@@ -181,7 +182,8 @@ plt.show()
 # 2017 interim's, is one sale, not a trend.)
 
 # %%
-DATA_END = date(2019, 12, 31)
+# Day columns come back as pandas Timestamps (datetime64): compare with a Timestamp.
+DATA_END = pd.Timestamp(date(2019, 12, 31))
 days = admins.set_index("administration").loc[order]
 years_in_office = [((min(e, DATA_END) - s).days + 1) / 365.25
                    for s, e in zip(days["start"], days["end"], strict=True)]

@@ -11,7 +11,7 @@ import pytest
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from kgraph.derive import derive, derive_triples, intervals
+from kgraph.derive import AS_PRINTED, derive, derive_triples, intervals
 from kgraph.namespaces import DD, PREFIXES
 from kgraph.shacl import validate_graph
 from tests.conftest import ROOT
@@ -41,6 +41,7 @@ def test_administrations_after_the_report(kg):
     assert g.value(adm("yoon-suk-yeol"), DD.ordinal).toPython() == 20
     assert g.value(adm("lee-jae-myung"), DD.ordinal).toPython() == 21
     assert g.value(adm("lee-jae-myung"), DD.endDate) is None
+    assert g.value(adm("lee-jae-myung"), AS_PRINTED[DD.endDate]) is None
     assert g.value(adm("lee-jae-myung"), DD.ongoing).toPython() is True
 
 
@@ -135,7 +136,7 @@ def test_rules_around_each_change(offices):
     for i, (value, dtype) in enumerate(PROBES):
         s = URIRef(f"https://example.org/probe/{i}")
         g.add((s, RDF.type, DD.Event))
-        g.add((s, DD.date, Literal(value, datatype=dtype)))
+        g.add((s, AS_PRINTED[DD.date], Literal(value, datatype=dtype)))
         probes[s] = (value, dtype)
     derived = Graph()
     for t in derive_triples(g):
@@ -227,14 +228,14 @@ def _messages(report, focus: str) -> str:
 def test_shapes_catch_broken_intervals(kg, engine):
     report = _mutated(kg, """
         adm:overlapping a dd:Administration ; rdfs:label "Overlapping"@en ;
-            dd:startDate "2025-05-01"^^xsd:date ; dd:endDate "2025-05-31"^^xsd:date .
-        adm:endless a dd:Administration ; rdfs:label "Endless"@en ; dd:startDate "1948-01-01"^^xsd:date .
+            dd:startDateAsPrinted "2025-05-01"^^xsd:date ; dd:endDateAsPrinted "2025-05-31"^^xsd:date .
+        adm:endless a dd:Administration ; rdfs:label "Endless"@en ; dd:startDateAsPrinted "1948-01-01"^^xsd:date .
         adm:acting-outside a dd:ActingPresidency ; dd:actingPresident person:han-duck-soo ;
             dd:withinAdministration adm:moon-jae-in ;
-            dd:startDate "2024-12-14"^^xsd:date ; dd:endDate "2024-12-27"^^xsd:date .
+            dd:startDateAsPrinted "2024-12-14"^^xsd:date ; dd:endDateAsPrinted "2024-12-27"^^xsd:date .
         adm:vacancy-in-a-presidency a dd:InterimActingPresidency ; dd:actingPresident person:lee-ju-ho ;
             dd:withinAdministration adm:yoon-suk-yeol ;
-            dd:startDate "2023-01-01"^^xsd:date ; dd:endDate "2023-01-02"^^xsd:date .
+            dd:startDateAsPrinted "2023-01-01"^^xsd:date ; dd:endDateAsPrinted "2023-01-02"^^xsd:date .
         """, engine=engine)
     assert "overlaps" in _messages(report, "adm:overlapping")
     assert "overlaps" in _messages(report, "adm:interim-2025")   # the other side of the overlap
@@ -247,6 +248,6 @@ def test_ceiling_applies_to_records_not_reference_data(kg):
     """Administrations run past 2020 and the graph is valid; a record of the report
     dated after 2020 is still caught."""
     report = _mutated(kg, 'event:probe-2025 a dd:Event ; rdfs:label "probe"@en ; '
-                          'dd:date "2025-06-04"^^xsd:date ; prov:wasDerivedFrom src:report .')
+                          'dd:dateAsPrinted "2025-06-04"^^xsd:date ; prov:wasDerivedFrom src:report .')
     assert "wholly after 2020" in _messages(report, "event:probe-2025")
     assert not [v for v in report.violations if v.focus.startswith("adm:")]

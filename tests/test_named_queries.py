@@ -247,7 +247,7 @@ def test_white_papers(q):
 def test_attache_offices_by_decade(q):
     rows = q("attache-offices-by-decade")
     assert len(rows) == 12
-    nineties = {r["direction"]: r["stated_count"] for r in rows if r["decade_start"] == "1990"}
+    nineties = {r["direction"]: r["stated_count"] for r in rows if r["decade"] == "1990s"}
     assert nineties == {"concept:attache-outbound": 10, "concept:attache-inbound": 5}
 
 

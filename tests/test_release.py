@@ -133,10 +133,12 @@ def test_readme_python_blocks_run_as_doctests(kg, monkeypatch):
     parser = doctest.DocTestParser()
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     report: list[str] = []
+    session: dict = {}   # the README is read top to bottom: later blocks use earlier names
     for line, block in blocks:
         assert ">>>" in block, f"README.md line {line}: write API examples as doctests (>>>)"
-        test = parser.get_doctest(block, {}, f"README.md:{line}", str(ROOT / "README.md"), line)
-        runner.run(test, out=report.append)
+        test = parser.get_doctest(block, session, f"README.md:{line}", str(ROOT / "README.md"), line)
+        runner.run(test, out=report.append, clear_globs=False)
+        session.update(test.globs)   # DocTest works on a copy of the names it is given
     assert runner.failures == 0, "".join(report)
     assert runner.tries >= 5
 

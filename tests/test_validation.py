@@ -41,13 +41,13 @@ A = URIRef(PREFIXES["agr"] + "defcoop-JPN")
 
 MUTATIONS = {
     "wrong datatype": (
-        [(A, DD.signedOn, None)],
-        'agr:defcoop-JPN dd:signedOn "April 2009" .',
-        "agr:defcoop-JPN", "dd:signedOn must be one value typed xsd:date"),
+        [(A, DD.signedOnAsPrinted, None)],
+        'agr:defcoop-JPN dd:signedOnAsPrinted "April 2009" .',
+        "agr:defcoop-JPN", "dd:signedOnAsPrinted must be one value typed xsd:date"),
     "malformed date": (
-        [(A, DD.signedOn, None)],
-        'agr:defcoop-JPN dd:signedOn "2009-13"^^xsd:gYearMonth .',
-        "agr:defcoop-JPN", "dd:signedOn must be one value typed"),
+        [(A, DD.signedOnAsPrinted, None)],
+        'agr:defcoop-JPN dd:signedOnAsPrinted "2009-13"^^xsd:gYearMonth .',
+        "agr:defcoop-JPN", "dd:signedOnAsPrinted must be one value typed"),
     "unknown partner": (
         [(A, DD.partner, None), (A, DD.party, None)],
         "agr:defcoop-JPN dd:partner country:XXX ; dd:party country:KOR , country:XXX .",
@@ -62,54 +62,54 @@ MUTATIONS = {
         "agr:defcoop-JPN", "no provenance"),
     "two signing dates": (
         [],
-        'agr:defcoop-JPN dd:signedOn "2010-04"^^xsd:gYearMonth .',
+        'agr:defcoop-JPN dd:signedOnAsPrinted "2010-04"^^xsd:gYearMonth .',
         "agr:defcoop-JPN", "must be one value"),
     "dated before 1945": (
-        [(A, DD.signedOn, None)],
-        'agr:defcoop-JPN dd:signedOn "1890-04"^^xsd:gYearMonth .',
+        [(A, DD.signedOnAsPrinted, None)],
+        'agr:defcoop-JPN dd:signedOnAsPrinted "1890-04"^^xsd:gYearMonth .',
         "agr:defcoop-JPN", "wholly before 1945"),
     "dated after 2020": (
-        [(A, DD.signedOn, None)],
-        'agr:defcoop-JPN dd:signedOn "2031-04"^^xsd:gYearMonth .',
+        [(A, DD.signedOnAsPrinted, None)],
+        'agr:defcoop-JPN dd:signedOnAsPrinted "2031-04"^^xsd:gYearMonth .',
         "agr:defcoop-JPN", "wholly after 2020"),
     "in force before signed": (
         [],
-        'agr:defcoop-JPN dd:inForceFrom "2001-01-01"^^xsd:date .',
+        'agr:defcoop-JPN dd:inForceFromAsPrinted "2001-01-01"^^xsd:date .',
         "agr:defcoop-JPN", "enters into force before it was signed"),
     "negative personnel": (
         [],
-        """dep:test-unit a dd:Deployment ; rdfs:label "test"@en ; dd:startDate "2001-01"^^xsd:gYearMonth ;
+        """dep:test-unit a dd:Deployment ; rdfs:label "test"@en ; dd:startDateAsPrinted "2001-01"^^xsd:gYearMonth ;
            dd:destination country:JPN ; dd:totalPersonnel -5 ; prov:wasDerivedFrom src:appendix-2 .""",
         "dep:test-unit", "non-negative integer"),
     "end before start": (
         [],
-        """dep:test-unit a dd:Deployment ; rdfs:label "test"@en ; dd:startDate "2001-05"^^xsd:gYearMonth ;
-           dd:endDate "2001-02"^^xsd:gYearMonth ; dd:destination country:JPN ; prov:wasDerivedFrom src:appendix-2 .""",
+        """dep:test-unit a dd:Deployment ; rdfs:label "test"@en ; dd:startDateAsPrinted "2001-05"^^xsd:gYearMonth ;
+           dd:endDateAsPrinted "2001-02"^^xsd:gYearMonth ; dd:destination country:JPN ; prov:wasDerivedFrom src:appendix-2 .""",
         "dep:test-unit", "ends before it starts"),
     "ongoing with an end": (
         [],
-        """dep:test-unit a dd:Deployment ; rdfs:label "test"@en ; dd:startDate "2001-05"^^xsd:gYearMonth ;
-           dd:endDate "2003-02"^^xsd:gYearMonth ; dd:ongoing true ; dd:destination country:JPN ;
+        """dep:test-unit a dd:Deployment ; rdfs:label "test"@en ; dd:startDateAsPrinted "2001-05"^^xsd:gYearMonth ;
+           dd:endDateAsPrinted "2003-02"^^xsd:gYearMonth ; dd:ongoing true ; dd:destination country:JPN ;
            prov:wasDerivedFrom src:appendix-2 .""",
         "dep:test-unit", "dd:ongoing true but has a dd:endDate"),
     "current figure without its day": (
         [],
-        """dep:test-unit a dd:Deployment ; rdfs:label "test"@en ; dd:startDate "2001-05"^^xsd:gYearMonth ;
+        """dep:test-unit a dd:Deployment ; rdfs:label "test"@en ; dd:startDateAsPrinted "2001-05"^^xsd:gYearMonth ;
            dd:destination country:JPN ; dd:currentPersonnel 3 ; prov:wasDerivedFrom src:appendix-2 .""",
         "dep:test-unit", "needs dd:asOf"),
     "consent not a boolean": (
         [],
-        """dep:test-unit a dd:Deployment ; rdfs:label "test"@en ; dd:startDate "2001-05"^^xsd:gYearMonth ;
+        """dep:test-unit a dd:Deployment ; rdfs:label "test"@en ; dd:startDateAsPrinted "2001-05"^^xsd:gYearMonth ;
            dd:destination country:JPN ; dd:assemblyConsent "yes" ; prov:wasDerivedFrom src:appendix-2 .""",
         "dep:test-unit", "xsd:boolean"),
     "destination not a place": (
         [],
-        """dep:test-unit a dd:Deployment ; rdfs:label "test"@en ; dd:startDate "2001-05"^^xsd:gYearMonth ;
+        """dep:test-unit a dd:Deployment ; rdfs:label "test"@en ; dd:startDateAsPrinted "2001-05"^^xsd:gYearMonth ;
            dd:destination country:ATLANTIS ; prov:wasDerivedFrom src:appendix-2 .""",
         "dep:test-unit", "must be a known dd:Place"),
     "sale of an unknown weapon": (
         [],
-        """sale:test a dd:ArmsSale ; rdfs:label "test"@en ; dd:signedOn "2001-05-01"^^xsd:date ;
+        """sale:test a dd:ArmsSale ; rdfs:label "test"@en ; dd:signedOnAsPrinted "2001-05-01"^^xsd:date ;
            dd:buyer country:TUR ; dd:weapon weapon:death-ray ; prov:wasDerivedFrom src:figure-13 .""",
         "sale:test", "must be a known dd:Weapon"),
     "lowercase ISO code": (
@@ -117,8 +117,8 @@ MUTATIONS = {
         'country:JPN dd:iso3 "jpn" .',
         "country:JPN", "three capital letters"),
     "administration ending before it starts": (
-        [(URIRef(PREFIXES["adm"] + "kim-dae-jung"), DD.endDate, None)],
-        'adm:kim-dae-jung dd:endDate "1990-01-01"^^xsd:date .',
+        [(URIRef(PREFIXES["adm"] + "kim-dae-jung"), DD.endDateAsPrinted, None)],
+        'adm:kim-dae-jung dd:endDateAsPrinted "1990-01-01"^^xsd:date .',
         "adm:kim-dae-jung", "ends before it starts"),
     # --- record types of the second half (資料2, 図表1-3, 図表8, 13, 資料1, prose) ---
     "UN Command participation without a role": (
@@ -134,9 +134,13 @@ MUTATIONS = {
         "office:kor-in-USA dd:hostCountry country:ZZZ .",
         "office:kor-in-USA", "dd:hostCountry, a known dd:Country"),
     "white paper without its year": (
-        [(URIRef(PREFIXES["doc"] + "white-paper-1967"), URIRef(DD + "date"), None)],
+        [(URIRef(PREFIXES["doc"] + "white-paper-1967"), URIRef(DD + "dateAsPrinted"), None)],
         "",
-        "doc:white-paper-1967", "exactly one dd:date"),
+        "doc:white-paper-1967", "exactly one dd:dateAsPrinted"),
+    "printed date under the comparable property": (
+        [(A, DD.signedOnAsPrinted, None)],
+        'agr:defcoop-JPN dd:signedOn "2009-04"^^xsd:gYearMonth .',
+        "agr:defcoop-JPN", "dd:signedOn is derived by the build"),
     "K-9 sale with a negative quantity": (
         [(URIRef(PREFIXES["sale"] + "k9-TUR"), URIRef(DD + "quantity"), None)],
         "sale:k9-TUR dd:quantity -280 .",
@@ -189,5 +193,5 @@ def test_report_text_names_record_and_label(kg):
 
 def test_malformed_literal_is_not_silently_dated(kg):
     data = Graph()
-    data.add((A, DD.signedOn, Literal("2009-13", datatype=XSD.gYearMonth)))
+    data.add((A, DD.signedOnAsPrinted, Literal("2009-13", datatype=XSD.gYearMonth)))
     assert (A, DD.earliestDay, None) not in derive(data)
