@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from pathlib import Path
 
 _DAY = re.compile(r"(?<![\d-])(\d{4}-\d{2}-\d{2})(?![\d])")
 
@@ -54,4 +55,21 @@ def invented_days(text: str, allowed: Iterable[str], ignore: Iterable[str] = ())
         d = m.group(1)
         if d not in ok and d not in out:
             out.append(d)
+    return out
+
+
+def scan_files(paths: Iterable[Path], allowed: Iterable[str],
+               ignore: Iterable[str] = ()) -> dict[str, list[str]]:
+    """:func:`invented_days` of each file (read as UTF-8), only those with some.
+
+    For the main job's outputs, GraphML/GEXF and the page: pass the build day
+    (GEXF's ``lastmodifieddate``) and any vendored library's release date in
+    ``ignore``.
+    """
+    allowed = set(allowed)
+    out: dict[str, list[str]] = {}
+    for p in paths:
+        bad = invented_days(Path(p).read_text(encoding="utf-8"), allowed, ignore)
+        if bad:
+            out[str(p)] = bad
     return out

@@ -11,7 +11,7 @@ import pytest
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from kgraph.derive import AS_PRINTED, derive, derive_triples, intervals
+from kgraph.derive import derive, derive_triples, intervals
 from kgraph.namespaces import DD, PREFIXES
 from kgraph.shacl import validate_graph
 from tests.conftest import ROOT
@@ -41,7 +41,6 @@ def test_administrations_after_the_report(kg):
     assert g.value(adm("yoon-suk-yeol"), DD.ordinal).toPython() == 20
     assert g.value(adm("lee-jae-myung"), DD.ordinal).toPython() == 21
     assert g.value(adm("lee-jae-myung"), DD.endDate) is None
-    assert g.value(adm("lee-jae-myung"), AS_PRINTED[DD.endDate]) is None
     assert g.value(adm("lee-jae-myung"), DD.ongoing).toPython() is True
 
 
@@ -136,7 +135,7 @@ def test_rules_around_each_change(offices):
     for i, (value, dtype) in enumerate(PROBES):
         s = URIRef(f"https://example.org/probe/{i}")
         g.add((s, RDF.type, DD.Event))
-        g.add((s, AS_PRINTED[DD.date], Literal(value, datatype=dtype)))
+        g.add((s, DD.dateAsPrinted, Literal(value, datatype=dtype)))
         probes[s] = (value, dtype)
     derived = Graph()
     for t in derive_triples(g):

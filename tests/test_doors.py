@@ -89,7 +89,10 @@ def test_sparql_magic_in_a_real_kernel_gives_the_same_rows(kg, tmp_path):
             f"results[{i}] = r{i}.astype(object).where(r{i}.notna(), None).to_dict('records')"))
     out = tmp_path / "magic.json"
     nb.cells.append(nbformat.v4.new_code_cell(
-        f"import json\njson.dump(results, open({str(out)!r}, 'w', encoding='utf-8'), default=str)"))
+        "import json\n"
+        "def day(v):  # pandas' datetime64 days cross as ISO days, as the CLI prints them\n"
+        "    return v.date().isoformat() if hasattr(v, 'date') else str(v)\n"
+        f"json.dump(results, open({str(out)!r}, 'w', encoding='utf-8'), default=day)"))
     NotebookClient(nb, timeout=120, kernel_name="python3").execute(
         env={**os.environ, "TMPDIR": str(tmp_path)})
     magic = json.loads(out.read_text(encoding="utf-8"))

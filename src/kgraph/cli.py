@@ -7,6 +7,7 @@ pySHACL, pandas, networkx) are imported only by the commands that need them.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -42,10 +43,15 @@ Reasoning results are cached in the user cache folder ($KGRAPH_CACHE_DIR
 overrides it)."""
 
 
+#: What --data and kgraph validate read (kgraph.parsing.extensions() in short).
+DATA_FILES = (".ttl Turtle, .nt N-Triples, .jsonld/.json JSON-LD, .rdf/.owl/.xml RDF/XML, .n3 N3, "
+              "or a folder of them")
+
+
 def _add_graph_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", metavar="FILE", action="append", type=Path,
-                   help="use these data files (Turtle, N-Triples, JSON-LD) instead of the "
-                        "bundled graph; repeatable")
+                   help=f"use these data files ({DATA_FILES}) instead of the bundled graph; "
+                        "repeatable")
     p.add_argument("--no-reasoning", action="store_true",
                    help="skip OWL 2 RL reasoning (subclass queries then miss rows)")
     p.add_argument("--no-cache", action="store_true",
@@ -94,7 +100,8 @@ def parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check data against the SHACL shapes",
                        description="Validate the bundled graph, or the given data files, "
                                    "against the bundled SHACL shapes. Exit 1 if invalid.")
-    v.add_argument("files", nargs="*", type=Path, help="data files (default: the bundled graph)")
+    v.add_argument("files", nargs="*", type=Path,
+                   help=f"data files ({DATA_FILES}; default: the bundled graph)")
 
     s = sub.add_parser("stats", help="counts of triples and records per class")
     _add_format(s)
@@ -206,8 +213,20 @@ def _add_slice_options(p: argparse.ArgumentParser) -> None:
                    help="only ties under one administration, e.g. lee-myung-bak")
 
 
+def _quiet_ill_typed_literals() -> None:
+    """Validation reports each ill-typed literal in one line (kgraph.literals);
+    the traceback rdflib prints for each while parsing is noise."""
+    import logging
+    import warnings
+
+    logging.getLogger("rdflib.term").addFilter(
+        lambda r: not r.getMessage().startswith("Failed to convert Literal lexical form"))
+    warnings.filterwarnings("ignore", message="Parsing weird boolean")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    _quiet_ill_typed_literals()
     try:
         return _dispatch(args)
     except KgraphError as exc:
@@ -217,6 +236,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         print("kgraph: interrupted", file=sys.stderr)
+        sys.stderr.flush()
+        # A query may still be running in a worker thread (Oxigraph cannot be stopped
+        # from Python): leave now rather than wait for it at interpreter exit.
+        if _workers_running():
+            os._exit(130)
         return 130
     except BrokenPipeError:
         return 0   # the reader (head, less) closed the pipe: not an error
@@ -227,6 +251,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
         print(f"kgraph: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 1
+    except RecursionError:
+        if args.debug:
+            raise
+        print("kgraph: error: the input is nested too deeply for kgraph to read", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        # A bug of kgraph's, not the user's: one line, and a distinct exit code
+        # (EX_SOFTWARE) so that scripts and the fuzz suite can tell it apart.
+        if args.debug:
+            raise
+        text = str(exc).splitlines()[0][:300] if str(exc) else ""
+        print(f"kgraph: internal error: {type(exc).__name__}: {text}\n"
+              "  hint: run again with --debug for the traceback, and please report it", file=sys.stderr)
+        return INTERNAL_ERROR
+
+
+#: Exit status of an unexpected failure (a bug), as sysexits.h's EX_SOFTWARE.
+INTERNAL_ERROR = 70
+
+
+def _workers_running() -> bool:
+    import threading
+
+    return any(t.name == "kgraph-query" and t.is_alive() for t in threading.enumerate())
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -4,34 +4,50 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import KgraphError
 from .formats import render
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from .build import KnowledgeGraph
     from .oxstore import OxGraph
 
 
+def _data_paths(paths: list[Path] | None) -> tuple[Path, ...] | None:
+    """The data files named on the command line, each folder replaced by the
+    RDF files inside it (None: the bundled graph)."""
+    if not paths:
+        return None
+    if any(Path(p).is_dir() for p in paths):
+        from .parsing import data_files
+
+        return data_files(paths)
+    return tuple(Path(p) for p in paths)
+
+
 def _kg(args: argparse.Namespace) -> KnowledgeGraph:
     from .build import build
 
-    files = getattr(args, "data", None)
+    files = _data_paths(getattr(args, "data", None))
     return build(files, reasoning=not getattr(args, "no_reasoning", False),
                  use_cache=not getattr(args, "no_cache", False))
 
 
 def _read_query(arg: str) -> str:
-    from .querytext import resolve
+    """The query's text, checked (refusals, limits, prefixes) before any graph is built."""
+    from .querytext import check_offline, resolve
 
     if arg == "-":
         text = sys.stdin.read()
         if not text.strip():
             raise KgraphError("no query on standard input")
-        return text
-    return resolve(arg)
+        return check_offline(text)
+    return check_offline(resolve(arg))
 
 
 def _input_key(args: argparse.Namespace) -> str | None:
@@ -40,7 +56,7 @@ def _input_key(args: argparse.Namespace) -> str | None:
     from . import cache, data
 
     bundle = data.bundled()
-    files = tuple(Path(f) for f in args.data) if getattr(args, "data", None) else bundle.graph
+    files = _data_paths(getattr(args, "data", None)) or bundle.graph
     if not all(f.is_file() for f in files):
         return None
     return cache.graph_key(bundle.ontology + bundle.shapes + files,
@@ -60,7 +76,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     if args.endpoint or args.engine == "rdflib":
         return _query_rdflib(args, text)
     ox = _ox_graph(args)
-    result = ox.query(text)
+    result = _interruptible(ox.query, text)
     if result.type == "ASK":
         _print_answer(bool(result.answer), args.format)
     elif result.type == "CONSTRUCT":
@@ -80,6 +96,29 @@ def cmd_query(args: argparse.Namespace) -> int:
         rows = python_rows(result.rows, lmap)
         sys.stdout.write(render(result.columns, rows, args.format))
     return 0
+
+
+def _interruptible(fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)`` in a worker thread, so that Ctrl-C stops the command at once:
+    Oxigraph releases the GIL while it evaluates but never checks for signals,
+    so run in the main thread a long query ignores SIGINT until it ends."""
+    import threading
+
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["value"] = fn(*args)
+        except BaseException as exc:  # handed to the main thread below
+            box["error"] = exc
+
+    worker = threading.Thread(target=work, name="kgraph-query", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.1)   # KeyboardInterrupt lands here; the daemon worker dies with the process
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
 
 
 def _print_answer(answer: bool, fmt: str) -> None:
@@ -123,7 +162,12 @@ def _query_rdflib(args: argparse.Namespace, text: str) -> int:
     else:
         lmap = {str(k): v for k, v in label_map(kg.graph, args.lang).items()}
     cols = [str(v) for v in result.vars]
-    rows = python_rows([list(r) for r in result], lmap)
+    try:   # rdflib evaluates lazily: a bad REGEX pattern fails here, while rows are read
+        rows = python_rows([list(r) for r in result], lmap)
+    except KgraphError:
+        raise
+    except Exception as exc:
+        raise KgraphError(f"SPARQL evaluation failed: {type(exc).__name__}: {exc}") from exc
     sys.stdout.write(render(cols, rows, args.format))
     return 0
 
@@ -142,7 +186,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .progress import step
     from .shacl import validate
 
-    kg = build(args.files or None, reasoning=False)
+    kg = build(_data_paths(args.files), reasoning=False)
     with step("Validating"):
         report = validate(kg)
     print(report.text())
@@ -209,7 +253,7 @@ def cmd_main(args: argparse.Namespace) -> int:
 
     key = _input_key(args)
     if key is None:
-        missing = next(f for f in args.data if not Path(f).is_file())
+        missing = next(f for f in _data_paths(args.data) or () if not Path(f).is_file())
         raise KgraphError(f"{missing}: no such file", hint="check the path")
     kept = cache.cache_dir() / f"main-{key}"
     whole = not args.no_cache and cache.verify_manifest(kept)
@@ -271,15 +315,24 @@ def _run_main(args: argparse.Namespace, into: Path | None) -> int:
 
 
 def _sync(src: Path, dst: Path) -> int:
-    """Copy the files under ``src`` into ``dst`` (each replaced atomically),
-    skipping those already identical by size and modification time.
-    Returns how many were written."""
+    """Bring ``dst`` up to date with the outputs kept under ``src``: each folder
+    (the dump) replaced as a whole set by kgraph.outputset, each file replaced
+    atomically; skipped when already identical.  Returns how many were written."""
+    import functools
     import os
     import shutil
 
+    from .outputset import is_complete, manifest, write_set
+
     written = 0
-    for f in sorted(p for p in src.rglob("*") if p.is_file()):
-        target = dst / f.relative_to(src)
+    for f in sorted(src.iterdir()):
+        target = dst / f.name
+        if f.is_dir():
+            if manifest(f) is not None and manifest(target) == manifest(f) and is_complete(target):
+                continue
+            write_set(target, functools.partial(_copy_into, f))
+            written += 1
+            continue
         st = f.stat()
         try:
             tt = target.stat()
@@ -287,12 +340,17 @@ def _sync(src: Path, dst: Path) -> int:
                 continue
         except OSError:
             pass
-        target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.tmp")
         shutil.copy2(f, tmp)
         os.replace(tmp, target)
         written += 1
     return written
+
+
+def _copy_into(src: Path, staging: Path) -> None:
+    import shutil
+
+    shutil.copytree(src, staging, dirs_exist_ok=True)
 
 
 def _writable(out: Path) -> Path:
@@ -310,15 +368,21 @@ def _writable(out: Path) -> Path:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from .data import bundled
-    from .export import export, ontology_docs
+    from .export import export, ontology_html
+    from .remote import check_base_iri, check_url
 
+    if args.base_iri:   # before the build: a bad option is refused at once
+        check_base_iri(args.base_iri)
+    if args.endpoint:
+        check_url(args.endpoint, "--endpoint")
     kg = _kg(args)
-    result = export(kg, _writable(args.out), base=args.base_iri, endpoint=args.endpoint)
+    extra = None
+    if args.docs:   # part of the set, so the next export does not take it for a stranger's file
+        onto = next(p for p in bundled().ontology if p.name == "defdip.ttl")
+        extra = {"ontology.html": ontology_html(onto)}
+    result = export(kg, args.out, base=args.base_iri, endpoint=args.endpoint, extra=extra)
     for f in result.files:
         print(f)
-    if args.docs:
-        onto = next(p for p in bundled().ontology if p.name == "defdip.ttl")
-        print(ontology_docs(onto, args.out))
     return 0
 
 

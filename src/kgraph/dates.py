@@ -10,7 +10,8 @@ possible days (the bounds).
 This module holds the one rule for coarse dates, used by every output:
 
 - :func:`period_label` shows a period at its precision ("2009-05-14",
-  "2009-05", "1994", "1990s"), never as an invented day;
+  "2009-05", "1994", "1990s"), never as an invented day (:func:`period_cell`
+  for a cell or an attribute that may be undated);
 - :func:`sort_key` sorts by the first possible day;
 - :func:`years_of` lists the years a period covers, flagging those inferred
   from a date coarser than a year (for slices and panels);
@@ -245,14 +246,31 @@ def parse_label(label: str) -> tuple[date, date] | None:
     return None
 
 
-def sort_key(first: date, last: date | None = None) -> tuple[date, date]:
-    """Sort periods by their first possible day, then the shorter first (so a
-    day of May 2009 comes before "2009-05", which comes before "2009").
+def period_cell(first: date | None, last: date | None = None, precision: str | None = None) -> str:
+    """:func:`period_label` for a table cell or a GraphML/GEXF attribute: ""
+    for an undated record, a day when only ``first`` is known.
+
+    >>> period_cell(date(1990, 1, 1), date(1999, 12, 31)), period_cell(None, None)
+    ('1990s', '')
+    """
+    if first is None:
+        return ""
+    return period_label(first, last or first, precision)
+
+
+def sort_key(first: date | None, last: date | None = None) -> tuple[date, date]:
+    """Sort periods by their first possible day, then by their last (so
+    "2009-05-01" comes before "2009-05", and "2009-01" before "2009", which
+    comes before "2009-05"); undated ones last.
 
     >>> sorted([(date(2009, 1, 1), date(2009, 12, 31)), (date(2009, 5, 1), date(2009, 5, 31))],
     ...        key=lambda p: sort_key(*p))[0]
     (datetime.date(2009, 1, 1), datetime.date(2009, 12, 31))
+    >>> sort_key(None)
+    (datetime.date(9999, 12, 31), datetime.date(9999, 12, 31))
     """
+    if first is None:
+        return date.max, date.max
     return first, last or first
 
 

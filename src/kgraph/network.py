@@ -156,6 +156,14 @@ def _iso(v: Any) -> date | None:
     return None
 
 
+def shown(t: Tie) -> str:
+    """A tie's date as outputs show it: at the report's precision ("1950s",
+    "2017-03", "2016-11-23"), never an invented day; "" when it has none."""
+    from .dates import period_label
+
+    return period_label(t.early, t.late) if t.early and t.late else ""
+
+
 def ties(graph: Any) -> list[Tie]:
     """Every (partner, kind, record) tie in the graph, sorted by date."""
     out = []
@@ -269,7 +277,7 @@ def ego(tie_list: list[Tie], attrs: dict[str, dict[str, Any]]) -> nx.Graph:
         first = min(ts, key=lambda t: t.early or date.max)
         g.add_edge(korea, partner, weight=len({(t.kind, t.record) for t in ts}),
                    kinds=sum(1 for v in counts.values() if v),
-                   first_date=first.early.isoformat() if first.early else "",
+                   first_date=shown(first),
                    first_administration=first.administration or "",
                    records=" ".join(sorted({t.record for t in ts})),
                    tie_kinds=" ".join(k for k, v in counts.items() if v),
@@ -291,7 +299,7 @@ def multiplex(tie_list: list[Tie], attrs: dict[str, dict[str, Any]]) -> nx.Multi
         _add_node(g, partner, attrs, role="partner")
         first = min(ts, key=lambda t: t.early or date.max)
         g.add_edge(korea, partner, key=kind, kind=kind, weight=len({t.record for t in ts}),
-                   first_date=first.early.isoformat() if first.early else "",
+                   first_date=shown(first),
                    records=" ".join(sorted({t.record for t in ts})))
     return g
 
@@ -349,7 +357,7 @@ def bipartite(tie_list: list[Tie], attrs: dict[str, dict[str, Any]]) -> nx.Graph
         if t.context not in g:
             label = attrs.get(t.context, {}).get("label") or t.context.rsplit("/", 1)[-1]
             g.add_node(t.context, iri=t.context, label=label, bipartite=1,
-                       kind=t.kind, first_date=t.early.isoformat() if t.early else "")
+                       kind=t.kind, first_date=shown(t))
         g.add_edge(t.partner, t.context, kind=t.kind, records=t.record)
     return g
 

@@ -110,7 +110,7 @@ class OxGraph:
         return self._labels[lang]
 
     def _run(self, sparql: str) -> Any:
-        check_offline(sparql)
+        sparql = check_offline(sparql)
         try:
             return self.store.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=True)
         except SyntaxError as exc:

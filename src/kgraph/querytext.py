@@ -2,6 +2,7 @@
 resolving a name, file or text, and refusing what would leave the machine.
 
 Standard library only: the fast query path reads these without loading rdflib.
+The query's tokens and refusals are kgraph.sparqllex's.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from .data import queries_dir
 from .errors import KgraphError
+from .sparqllex import check_query, strip_bom
 
 # --- Named queries -----------------------------------------------------------------
 
@@ -57,20 +59,11 @@ def named_query(name: str) -> NamedQuery:
     raise KgraphError(f"no named query '{name}'", hint=hint)
 
 
-# IRIs first (a "#" inside <...> is not a comment), then strings, then comments.
-_STRINGS_AND_COMMENTS = re.compile(r'<[^<>"{}|^`\\\s]*>|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\''
-                                   r'|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|#[^\n]*')
-# A keyword, not part of a prefixed name such as dd:service.
-_FORBIDDEN = re.compile(r"(?<![\w:])(SERVICE|LOAD)(?![\w:])", re.IGNORECASE)
-
-
-def check_offline(sparql: str) -> None:
-    """Refuse SERVICE and LOAD: they make rdflib fetch URLs from other hosts."""
-    bare = _STRINGS_AND_COMMENTS.sub(" ", sparql)
-    m = _FORBIDDEN.search(bare)
-    if m:
-        raise KgraphError(f"SPARQL {m[1].upper()} is not allowed: kgraph never fetches data from "
-                          "other hosts", hint="query the local graph, or use --endpoint URL")
+def check_offline(sparql: str) -> str:
+    """Refuse what kgraph never runs (SERVICE, LOAD, updates, over-deep or
+    over-large queries, unknown prefixes) by :func:`kgraph.sparqllex.check_query`;
+    returns the text to run (a leading byte-order mark removed)."""
+    return check_query(sparql).text
 
 
 def syntax_error(sparql: str, line: int, col: int, detail: str) -> KgraphError:
@@ -97,11 +90,18 @@ def resolve(text_or_name: str) -> str:
     if "{" in s or "\n" in s:
         return text_or_name
     p = Path(s)
+    try:
+        folder = p.is_dir()
+    except OSError:
+        folder = False
+    if folder:
+        raise KgraphError(f"{p}: is a folder, not a query",
+                          hint="give a .rq file, a named query (kgraph queries) or the query text")
     if p.suffix in (".rq", ".sparql") or _is_file(p):
         if not _is_file(p):
             raise KgraphError(f"{p}: no such query file")
         try:
-            return p.read_text(encoding="utf-8")
+            return strip_bom(p.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
             raise KgraphError(f"{p}: cannot read the query file ({exc})") from exc
     return text_or_name

@@ -38,14 +38,6 @@ _ENDPOINT_HINT = "is it a SPARQL endpoint (Virtuoso: http://HOST:8890/sparql)?"
 _SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
 _RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
-# What to strip before looking for the query form: strings, comments and IRIs
-# (an IRI such as <http://ex/select> must not look like a keyword).
-_NOISE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:\\.|[^"\\\n])*"'
-                    r"|'(?:\\.|[^'\\\n])*'|#[^\n]*|<[^<>\"{}|^`\\\s]*>")
-# A keyword, not a prefix name (``add:``) or a variable (``?copy``).
-_FORM = re.compile(r"(?<![?$:\w-])(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|CLEAR|DROP|CREATE|ADD"
-                   r"|MOVE|COPY|WITH)(?![:\w-])", re.IGNORECASE)
-
 _RDF_MEDIA = {"text/turtle": "turtle", "application/x-turtle": "turtle",
               "application/n-triples": "nt", "text/plain": "nt", "text/ntriples": "nt",
               "application/rdf+xml": "xml", "application/ld+json": "json-ld",
@@ -54,13 +46,31 @@ _RDF_MEDIA = {"text/turtle": "turtle", "application/x-turtle": "turtle",
 
 # --- HTTP with one-line errors ----------------------------------------------------------------
 
-def check_url(url: str, option: str) -> str:
-    """``url`` if it is an absolute http(s) URL, else a KgraphError naming ``option``."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise KgraphError(f"{option} {url!r} is not an http(s) URL; for example "
-                          f"{option} http://127.0.0.1:8890/sparql")
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\\x7f]')
+
+
+def check_url(url: str, option: str, example: str = "http://127.0.0.1:8890/sparql") -> str:
+    """``url`` if it is an absolute http(s) URL that is also a valid IRI (no
+    space, quote, angle bracket...), else a KgraphError naming ``option``."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port_ok = parts.port is None or 0 < parts.port < 65536
+    except ValueError:
+        parts, port_ok = urllib.parse.urlsplit(""), False
+    bad = _NOT_IN_IRI.search(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok or bad:
+        why = f"it contains {bad[0]!r}, which no IRI may hold" if bad else "it is not an http(s) URL"
+        raise KgraphError(f"{option} {url!r} is refused: {why}; for example {option} {example}")
     return url
+
+
+def check_base_iri(iri: str, option: str = "--base-iri") -> str:
+    """``iri`` if it can prefix instance IRIs: an http(s) IRI ending in '/' or '#'."""
+    check_url(iri, option, "https://example.org/defdip/id/")
+    if not iri.endswith(("/", "#")):
+        raise KgraphError(f"{option} {iri!r} must end in '/' or '#' (instance keys are appended "
+                          f"to it); for example {option} https://example.org/defdip/id/")
+    return iri
 
 
 def server_message(body: bytes, content_type: str | None = None) -> str:
@@ -158,13 +168,9 @@ class RemoteResult:
 
 def query_form(sparql: str) -> str:
     """SELECT, ASK, CONSTRUCT or DESCRIBE; updates are refused."""
-    m = _FORM.search(_NOISE.sub(" ", sparql))
-    if not m:
-        raise KgraphError("cannot tell the query form: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
-    form = m[1].upper()
-    if form not in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
-        raise KgraphError(f"kgraph query sends queries only, not updates ({form})")
-    return form
+    from .sparqllex import query_form as form_of
+
+    return form_of(sparql)
 
 
 def term(binding: Mapping[str, str]) -> Node:
@@ -253,7 +259,7 @@ def remote_query(endpoint: str, sparql: str, *, timeout: float = QUERY_TIMEOUT) 
     """Run ``sparql`` on a SPARQL 1.1 Protocol endpoint, with the project prefixes
     predeclared; SERVICE and LOAD are refused as in-process."""
     check_url(endpoint, "--endpoint")
-    check_offline(sparql)
+    sparql = check_offline(sparql)
     form = query_form(sparql)
     accept = ("application/sparql-results+json" if form in ("SELECT", "ASK")
               else "text/turtle, application/n-triples;q=0.9")

@@ -36,7 +36,6 @@ from __future__ import annotations
 import errno
 import ipaddress
 import json
-import re
 import signal
 import socket
 import socketserver
@@ -62,7 +61,7 @@ from rdflib.term import Identifier, Node, Variable
 from . import __version__
 from .errors import KgraphError
 from .namespaces import PREFIXES
-from .sparql import _syntax_error, check_offline, named_queries
+from .sparql import _syntax_error, named_queries
 
 # --- Media types and content negotiation ---------------------------------------------------
 
@@ -200,27 +199,20 @@ class QueryTimeout(Exception):
 
 # --- Refusing what a public endpoint must not do -------------------------------------------------
 
-# IRIs first, so that a '#' inside an IRI is not taken for a comment.
-_LEXICAL = re.compile(r'<[^<>"{}|^`\\\s]*>|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\''
-                      r'|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|#[^\n]*')
-_UPDATE = re.compile(r"(?:\s*(?:BASE\s*<>|PREFIX\s*[^\s:]*:\s*<>))*\s*"
-                     r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
-
-
-def _blank_lexical(m: re.Match[str]) -> str:
-    token = m[0]
-    return "<>" if token.startswith("<") else " " if token.startswith("#") else '""'
-
-
 def refuse_unsafe(text: str) -> None:
-    """HttpError for an update (403) or for SERVICE/LOAD (400), before parsing."""
+    """HttpError for an update (403) or for SERVICE/LOAD, an over-deep or
+    over-large query (400), before parsing: kgraph.sparqllex decides."""
+    from .sparqllex import QueryRefused, check_query
+
     try:
-        check_offline(text)
-    except KgraphError as exc:
-        raise HttpError(400, exc.message) from exc
-    m = _UPDATE.match(_LEXICAL.sub(_blank_lexical, text))
-    if m:
-        raise HttpError(403, f"this endpoint is read-only: SPARQL Update ({m[1].upper()}) is refused")
+        check_query(text)
+    except QueryRefused as exc:
+        if exc.kind == "update":
+            raise HttpError(403, "this endpoint is read-only: SPARQL Update is refused "
+                                 f"({exc.message})") from exc
+        if exc.kind in ("remote", "limit"):
+            raise HttpError(400, exc.message) from exc
+        # A syntax slip or an unknown prefix: the parser words it below.
 
 
 def _has_service(node: Any) -> bool:

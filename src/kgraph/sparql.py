@@ -4,6 +4,7 @@ named queries in ``kgraph/queries/*.rq``."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -21,9 +22,12 @@ if TYPE_CHECKING:
 
 # --- Running queries -------------------------------------------------------------------
 
+#: rdflib's SPARQL parser (pyparsing) is not thread-safe: eight threads parsing at
+#: once on first use break its grammar for the rest of the process (RDFLib/rdflib#1282).
+PARSER_LOCK = threading.RLock()
+
 def _prepare(sparql: str) -> str:
-    check_offline(sparql)
-    return sparql
+    return check_offline(sparql)
 
 
 def _syntax_error(sparql: str, exc: Exception) -> KgraphError:
@@ -42,7 +46,8 @@ def run(graph: Graph, sparql: str, bindings: Mapping[str, Identifier] | None = N
     try:
         from rdflib.plugins.sparql import prepareQuery
 
-        q = prepareQuery(sparql, initNs=PREFIXES)
+        with PARSER_LOCK:
+            q = prepareQuery(sparql, initNs=PREFIXES)
     except Exception as exc:
         raise _syntax_error(sparql, exc) from exc
     try:

@@ -25,7 +25,10 @@ order outputs show them (``KINDS``):
 
 Korea itself is never its own partner.  A tie's date is its record's
 reference date (``dd:earliestDay``/``dd:latestDay``); a UN Command
-participation, which has none, takes the start of its war.
+participation, which has none, takes the start of its war.  The tie also
+carries that date at the precision the report printed
+(``dd:tieDateAsPrinted``: "2016-11-23", "2017-03", "1994", "1950s"), which is
+what outputs show: a tie dated to a decade never shows an invented day.
 
 A partner's *type* (``partner_type``) comes from its class in the data:
 ``state`` (a ``dd:Country``), ``former state`` (``dd:FormerState``),
@@ -38,6 +41,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from datetime import date
 from typing import TYPE_CHECKING
 
 from .prefixes import BASE, DD, PREFIXES
@@ -116,6 +120,7 @@ def tie_triples(graph: Graph) -> list[tuple[Node, Node, Node]]:
     from rdflib import RDF, Literal, URIRef
     from rdflib.namespace import XSD
 
+    from .dates import period_label
     from .derive import instances
     from .namespaces import DD as NS
 
@@ -168,8 +173,10 @@ def tie_triples(graph: Graph) -> list[tuple[Node, Node, Node]]:
             if war is not None:
                 early, late = graph.value(war, NS.startDateEarliest), graph.value(war, NS.startDateLatest)
         if isinstance(early, Literal) and isinstance(late, Literal):
+            first, last = date.fromisoformat(str(early)), date.fromisoformat(str(late))
             out += [(tie, NS.tieEarliestDay, Literal(str(early), datatype=XSD.date)),
-                    (tie, NS.tieLatestDay, Literal(str(late), datatype=XSD.date))]
+                    (tie, NS.tieLatestDay, Literal(str(late), datatype=XSD.date)),
+                    (tie, NS.tieDateAsPrinted, Literal(period_label(first, last)))]
     return out
 
 

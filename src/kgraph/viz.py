@@ -318,37 +318,33 @@ def iframe(page: str, height: int = 650) -> str:
 
 
 RECORD_LABELS_QUERY = """
-SELECT ?record ?label ?date ?source WHERE {
+SELECT ?record ?label ?early ?late ?source WHERE {
   ?record a dd:Record ; prov:wasDerivedFrom ?src .
   OPTIONAL { ?record rdfs:label ?label . FILTER(LANG(?label) = "en") }
-  OPTIONAL { ?record dd:earliestDay ?date }
+  OPTIONAL { ?record dd:earliestDay ?early ; dd:latestDay ?late }
   OPTIONAL { ?src rdfs:label ?source . FILTER(LANG(?source) = "ja") }
 }
 """
 
 
 def _labels(graph: Any) -> dict[str, str]:
-    """IRI -> English label, from the fast engine when the graph has one."""
-    from .oxstore import OxGraph
+    """IRI -> English label, from the one store every read uses."""
+    from .oxstore import as_ox
 
-    ox = graph if isinstance(graph, OxGraph) else getattr(graph, "ox", None)
-    if isinstance(ox, OxGraph):
-        return ox.labels("en")
-    from .sparql import label_map
-
-    return {str(k): v for k, v in label_map(graph).items()}
+    return as_ox(graph).labels("en")
 
 
 def record_labels(graph: Any) -> dict[str, str]:
     """Record IRI -> "label, date [source table]" for tooltips."""
+    from .dates import period_label
     from .network import run
 
     out: dict[str, str] = {}
     for r in run(graph, RECORD_LABELS_QUERY):
         key = str(r.record)
         text = str(r.label) if r.label is not None else key.rsplit("/", 1)[-1]
-        if r.date is not None:
-            text += f", {r.date}"
+        if r.early is not None and r.late is not None:
+            text += f", {period_label(r.early, r.late)}"   # at its printed precision
         if r.source is not None:
             text += f" [{r.source}]"
         if key not in out or len(text) > len(out[key]):
