@@ -188,6 +188,8 @@ def test_outputs_readable_by_others(kg, tmp_path, umask_022):
     written += sorted((tmp_path / "figures").iterdir())
     assert len(written) >= 3 + 7 + 4
     assert {p.name: oct(_mode(p)) for p in written} == {p.name: oct(0o644) for p in written}
+    # The dump's folder is the output set's staging folder swapped in: not mkdtemp's 0700.
+    assert oct(_mode(tmp_path / "dump")) == oct(0o755)
     # No temporary file left; the output-set writer's manifest and lock are kept on purpose.
     from kgraph.outputset import MANIFEST
 
