@@ -31,7 +31,8 @@ def test_csvw_validates_every_table(tables, monkeypatch):
     def offline(*args, **kwargs):
         raise AssertionError(f"csvw tried to fetch {args[:1]}: the tests stay offline")
 
-    monkeypatch.setattr(utils, "urlopen", offline)
+    for name in ("urlopen", "request_get"):
+        monkeypatch.setattr(utils, name, offline)
     group = csvw.TableGroup.from_file(tables / "csv-metadata.json")
     counts = {}
     for table in group.tables:
