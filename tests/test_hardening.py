@@ -522,3 +522,27 @@ def test_concurrent_first_use_of_the_api_from_eight_threads():
         r = subprocess.run([sys.executable, "-c", _THREADS], capture_output=True, text=True, timeout=120)
         assert r.returncode == 0, r.stderr
         assert r.stdout.strip() == "[] [1, 1, 1, 1, 1, 1, 1, 1, 1]"
+
+
+def test_a_prefix_named_service_never_reaches_another_host(capsys):
+    # Oxigraph reads SERVICE:x as the SERVICE keyword: refused by the one lexer, for the
+    # CLI and the API alike, and nothing connects to the listening socket.
+    import socket
+
+    import kgraph
+    from kgraph.cli import main
+    from kgraph.errors import KgraphError
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        listener.settimeout(0.5)
+        host, port = listener.getsockname()
+        for query in (f"PREFIX SERVICE: <http://{host}:{port}/> SELECT * WHERE {{ SERVICE:x {{ ?s ?p ?o }} }}",
+                      f"PREFIX : <http://{host}:{port}/> SELECT * WHERE {{ SERVICE:x {{ ?s ?p ?o }} }}"):
+            with pytest.raises(KgraphError, match="SERVICE is not allowed"):
+                kgraph.query(query)
+            assert main(["query", query]) == 1
+            assert "SERVICE is not allowed" in capsys.readouterr().err
+        with pytest.raises(socket.timeout):
+            listener.accept()

@@ -260,8 +260,10 @@ def test_05_publishing(run_notebook, kg):
     assert r.number("files written") == 17
     assert r.number("triples in all") == r.number("sum of the four parts") == total
     assert r.number("void triples") == total
-    # 1086, + 255 derived ties and 22 terms of ontology/ties.ttl, + 43 for the
-    # administrations to 2025 and the prose facts (measured: 1406 on this data)
+    # 1086, + 255 derived ties and 22 terms of ontology/ties.ttl, + 26 for the
+    # administrations to 2025 and the prose facts, + 17 date terms of ontology/defdip.ttl
+    # (the …AsPrinted and …Precision properties, dd:precision, dd:DatePrecision, its
+    # scheme and four precisions)
     assert r.number("void entities") == 1406
     from rdflib import RDF
 

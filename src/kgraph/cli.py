@@ -155,19 +155,32 @@ def parser() -> argparse.ArgumentParser:
     _add_graph_options(tb)
 
     sv = sub.add_parser("serve", help="serve the graph over the SPARQL 1.1 protocol",
-                        description="Run a read-only SPARQL 1.1 Protocol endpoint at /sparql (GET and "
-                                    "POST; JSON, XML, CSV, TSV results; Turtle for CONSTRUCT and "
-                                    "DESCRIBE) and an offline query page at /. Updates, SERVICE and "
-                                    "LOAD are refused; each query has a time limit and a result cap.")
+                        description="Run a read-only SPARQL 1.1 Protocol endpoint at /sparql (GET, POST, "
+                                    "HEAD, OPTIONS; SPARQL JSON, XML, CSV, TSV results; Turtle, N-Triples, "
+                                    "RDF/XML, JSON-LD, N-Quads, TriG for CONSTRUCT and DESCRIBE; a service "
+                                    "description; CORS) and the YASGUI query page at /. Queries run in "
+                                    "worker processes, each stopped at its time limit and capped in memory. "
+                                    "Updates, SERVICE and LOAD are refused.")
     sv.add_argument("--host", default="127.0.0.1",
                     help="address to bind (default: 127.0.0.1, loopback only)")
     sv.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     sv.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
-                    help="per-query time limit (default: 10)")
+                    help="per-query time limit; the query's worker is killed at it (default: 10)")
     sv.add_argument("--max-results", type=int, default=10000, metavar="N",
                     help="most result rows (or triples) returned (default: 10000)")
     sv.add_argument("--max-body", type=int, default=1_000_000, metavar="BYTES",
                     help="largest request body accepted (default: 1000000)")
+    sv.add_argument("--workers", type=int, default=_default_workers(), metavar="N",
+                    help="query worker processes, each with the whole graph (default: the number "
+                         f"of CPUs, at least 2: {_default_workers()} here); one more is kept in reserve")
+    sv.add_argument("--memory-limit", type=int, default=1024, metavar="MB",
+                    help="memory each worker may use beyond its loaded graph; a query that needs "
+                         "more fails alone (default: 1024; 0: no limit)")
+    sv.add_argument("--cors", default="*", metavar="ORIGINS",
+                    help="origins allowed to query from a browser, comma-separated (default: *, any; "
+                         "'' turns CORS off)")
+    sv.add_argument("--max-connections", type=int, default=1000, metavar="N",
+                    help="open connections and requests at once; more get 503 (default: 1000)")
     sv.add_argument("--quiet", "-q", action="store_true",
                     help="do not log one line per request on stderr")
     _add_graph_options(sv)
@@ -197,6 +210,12 @@ def parser() -> argparse.ArgumentParser:
     _add_out(fg, "kgraph-out")
     _add_graph_options(fg)
     return p
+
+
+def _default_workers() -> int:
+    import os
+
+    return max(2, os.cpu_count() or 1)
 
 
 def _years(text: str) -> tuple[int, int]:

@@ -445,11 +445,17 @@ def cmd_centrality(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .server import serve
+    from .serve import build_artifact
+    from .serve.app import Settings
+    from .serve.http import serve
 
-    kg = _kg(args)
-    serve(kg.graph, host=args.host, port=args.port, timeout=args.timeout,
-          max_results=args.max_results, max_body=args.max_body, quiet=args.quiet)
+    settings = Settings(host=args.host, port=args.port, timeout=args.timeout,
+                        max_results=args.max_results, max_body=args.max_body, workers=args.workers,
+                        memory_limit=args.memory_limit, cors=args.cors,
+                        max_connections=args.max_connections, quiet=args.quiet)
+    settings.check()
+    artifact = build_artifact(args.data, reasoning=not args.no_reasoning, use_cache=not args.no_cache)
+    serve(artifact, settings)
     return 0
 
 
