@@ -133,10 +133,12 @@ def test_readme_python_blocks_run_as_doctests(kg, monkeypatch):
     parser = doctest.DocTestParser()
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     report: list[str] = []
+    session: dict = {}   # the README is read top to bottom: later blocks use earlier names
     for line, block in blocks:
         assert ">>>" in block, f"README.md line {line}: write API examples as doctests (>>>)"
-        test = parser.get_doctest(block, {}, f"README.md:{line}", str(ROOT / "README.md"), line)
-        runner.run(test, out=report.append)
+        test = parser.get_doctest(block, session, f"README.md:{line}", str(ROOT / "README.md"), line)
+        runner.run(test, out=report.append, clear_globs=False)
+        session.update(test.globs)   # DocTest works on a copy of the names it is given
     assert runner.failures == 0, "".join(report)
     assert runner.tries >= 5
 
@@ -186,6 +188,8 @@ def test_outputs_readable_by_others(kg, tmp_path, umask_022):
     written += sorted((tmp_path / "figures").iterdir())
     assert len(written) >= 3 + 7 + 4
     assert {p.name: oct(_mode(p)) for p in written} == {p.name: oct(0o644) for p in written}
+    # The dump's folder is the output set's staging folder swapped in: not mkdtemp's 0700.
+    assert oct(_mode(tmp_path / "dump")) == oct(0o755)
     # No temporary file left; the output-set writer's manifest and lock are kept on purpose.
     from kgraph.outputset import MANIFEST
 

@@ -19,12 +19,22 @@ from pathlib import Path
 _lock = threading.Lock()
 
 
-def file_mode() -> int:
-    """The mode ``open()`` would give a new file: 0666 less the process umask."""
+def _umask() -> int:
     with _lock:   # the umask can only be read by setting it
         mask = os.umask(0o022)
         os.umask(mask)
-    return 0o666 & ~mask
+    return mask
+
+
+def file_mode() -> int:
+    """The mode ``open()`` would give a new file: 0666 less the process umask."""
+    return 0o666 & ~_umask()
+
+
+def dir_mode() -> int:
+    """The mode ``mkdir()`` would give a new folder: 0777 less the process umask
+    (``tempfile.mkdtemp`` makes 0700 folders, which nobody else can enter)."""
+    return 0o777 & ~_umask()
 
 
 @contextmanager

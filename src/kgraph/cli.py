@@ -171,6 +171,13 @@ def parser() -> argparse.ArgumentParser:
                    help="also write ontology.html with pyLODE (pip install pylode==3.3.4)")
     _add_graph_options(e)
 
+    tb = sub.add_parser("tables", help="write the records as CSV files with CSVW metadata",
+                        description="Write one CSV per record type (agreements, deployments, arms sales, "
+                                    "exercises, events, wars, administrations) and csv-metadata.json "
+                                    "(W3C CSV on the Web), which maps every column to its ontology term.")
+    _add_out(tb, "kgraph-out/tables")
+    _add_graph_options(tb)
+
     sv = sub.add_parser("serve", help="serve the graph over the SPARQL 1.1 protocol",
                         description="Run a read-only SPARQL 1.1 Protocol endpoint at /sparql (GET, POST, "
                                     "HEAD, OPTIONS; SPARQL JSON, XML, CSV, TSV results; Turtle, N-Triples, "

@@ -386,6 +386,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tables(args: argparse.Namespace) -> int:
+    from .tables import write_tables
+
+    for f in write_tables(_kg(args), args.out):
+        print(f)
+    return 0
+
+
 def _projection(args: argparse.Namespace, kg: KnowledgeGraph) -> Any:
     from . import network
 

@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
+from .atomic import dir_mode
 from .errors import KgraphError
 
 T = TypeVar("T")
@@ -215,6 +216,7 @@ def write_set(target: Path, fill: Callable[[Path], T]) -> T:
             if manifest(target) is not None:
                 _refuse_foreign(target, [])   # fail before the work when we can tell already
             staging = Path(tempfile.mkdtemp(prefix=f".{name}{_STAGING}", dir=parent))
+            os.chmod(staging, dir_mode())   # it becomes the output folder: not mkdtemp's 0700
             try:
                 result = fill(staging)
                 _fault("staged")
