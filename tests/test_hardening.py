@@ -522,3 +522,16 @@ def test_concurrent_first_use_of_the_api_from_eight_threads():
         r = subprocess.run([sys.executable, "-c", _THREADS], capture_output=True, text=True, timeout=120)
         assert r.returncode == 0, r.stderr
         assert r.stdout.strip() == "[] [1, 1, 1, 1, 1, 1, 1, 1, 1]"
+
+
+def test_a_set_is_readable_like_any_folder(tmp_path):
+    import stat
+
+    from kgraph.outputset import write_set
+
+    old = os.umask(0o022)
+    try:
+        write_set(tmp_path / "dump", lambda s: (s / "a.ttl").write_text("x", encoding="utf-8"))
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "dump").stat().st_mode) == 0o755

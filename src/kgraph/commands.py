@@ -325,6 +325,8 @@ def _sync(src: Path, dst: Path) -> int:
     written = 0
     for f in sorted(src.iterdir()):
         target = dst / f.name
+        if f.name.endswith(".kgraph-lock"):
+            continue   # the writer's lock beside the kept dump, not an output
         if f.is_dir():
             if manifest(f) is not None and manifest(target) == manifest(f) and is_complete(target):
                 continue
@@ -446,13 +448,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_publish(args: argparse.Namespace) -> int:
     import os
 
-    from .publish import publish
+    from .publish import publish, verify
 
+    user = args.user or os.environ.get("KGRAPH_STORE_USER")
+    password = args.password or os.environ.get("KGRAPH_STORE_PASSWORD")
+    if args.verify:
+        complete, text = verify(store=args.store, update=args.update, user=user, password=password,
+                                auth=args.auth, dataset=args.dataset)
+        print(text)
+        return 0 if complete else 1
     kg = _kg(args)
-    report = publish(kg, store=args.store, update=args.update,
-                     user=args.user or os.environ.get("KGRAPH_STORE_USER"),
-                     password=args.password or os.environ.get("KGRAPH_STORE_PASSWORD"),
-                     auth=args.auth, dataset=args.dataset)
+    report = publish(kg, store=args.store, update=args.update, user=user, password=password,
+                     auth=args.auth, dataset=args.dataset, isql_port=args.isql_port)
     print(report)
     return 0
 
