@@ -101,7 +101,7 @@ def machine() -> str:
 
 
 def bundled(table: Table, repeat: int, env: dict[str, str]) -> None:
-    from kgraph import cache, data
+    from kgraph import artifact, data
     from kgraph.build import build
     from kgraph.querytext import named_queries
     from kgraph.reason import owl_rl_closure
@@ -157,13 +157,16 @@ def bundled(table: Table, repeat: int, env: dict[str, str]) -> None:
 
     import pyoxigraph as ox
 
-    nt = cache.read(cache.union_name(warm.key)) or warm.graph.serialize(format="nt", encoding="utf-8")
+    found = artifact.read(warm.artifact)
+    assert found is not None
+    nq = found.body
     join = next(q.text for q in named_queries() if q.name == "agreements-per-administration")
 
     def raw_ox() -> None:
         store = ox.Store()
-        store.bulk_load(nt, ox.RdfFormat.N_TRIPLES)
-        list(store.query(join, prefixes=dict(__import__("kgraph.prefixes").prefixes.PREFIXES)))
+        store.bulk_load(nq, ox.RdfFormat.N_QUADS)
+        list(store.query(join, prefixes=dict(__import__("kgraph.prefixes").prefixes.PREFIXES),
+                         use_default_graph_as_union=True))
 
     raw = timed(raw_ox, repeat)
     table.add("baseline: raw pyoxigraph load-and-query of the same dump", raw)
@@ -205,14 +208,13 @@ t_all = time.perf_counter() - t
 stages = {{m[1].split(' (')[0]: float(m[2]) for m in re.finditer(r"(.+?)… done in ([0-9.]+) s", steps)}}
 stages['validating'] = t_all - t_build
 from kgraph.querytext import named_queries
-from kgraph import cache
 from kgraph.oxstore import OxGraph
 import gc, statistics
-payload = cache.read(cache.union_name(kg.key))
+path = kg.artifact
 del kg, report
 gc.collect()
-# Queries as `kgraph query` runs them: the cached graph loaded into Oxigraph.
-ox = OxGraph.from_ntriples(payload)
+# Queries as `kgraph query` runs them: the cached artifact loaded into Oxigraph.
+ox = OxGraph.from_artifact(path)
 triples = len(ox)
 ox.labels()   # the store's label map, computed once per process
 worst = 0.0

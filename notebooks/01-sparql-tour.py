@@ -36,7 +36,7 @@ pd.set_option("display.max_colwidth", 90)
 pd.set_option("display.max_rows", 60)
 
 kg = kgraph.load()  # built once (reasoning is cached on disk), then kept for the session
-print("triples in the graph:", len(kg.graph))
+print("triples in the graph:", len(kg.ox))
 
 # %% [markdown]
 # ## 1. The ontology in one table
@@ -85,16 +85,16 @@ kgraph.query("SELECT ?partner WHERE { agr:gsomia-JPN dd:partner ?partner }", lan
 
 # %% [markdown]
 # **A type and dates.** Every military information agreement (GSOMIA, 資料4) with its
-# signing and entry-into-force dates. Dates keep the report's precision: a day becomes a
-# `datetime.date`, a month stays a string like `"2009-04"`. To *sort or compare*, use the
-# derived day bounds (`dd:signedOnEarliest` …), never the mixed-precision dates.
+# signing and entry-into-force dates. `dd:signedOn` is the first possible day (an
+# `xsd:date` every engine compares alike): *sort and compare* with it. `dd:signedOnAsPrinted`
+# keeps the report's precision (a day, or a month like `"2009-04"`): *show* that one.
 
 # %%
 gsomia = kgraph.query("""
 SELECT ?partner ?signed ?in_force WHERE {
-  ?a a dd:MilitaryInformationAgreement ; dd:partner ?partner ; dd:signedOn ?signed ;
-     dd:signedOnEarliest ?day .
-  OPTIONAL { ?a dd:inForceFrom ?in_force }
+  ?a a dd:MilitaryInformationAgreement ; dd:partner ?partner ; dd:signedOnAsPrinted ?signed ;
+     dd:signedOn ?day .
+  OPTIONAL { ?a dd:inForceFromAsPrinted ?in_force }
 } ORDER BY ?day
 """)
 print("military information agreements:", len(gsomia))
@@ -145,8 +145,8 @@ plt.show()
 # %%
 kgraph.query("""
 SELECT ?partner ?signed ?admin ?acting WHERE {
-  ?a a dd:DefenseCooperationAgreement ; dd:partner ?partner ; dd:signedOn ?signed ;
-     dd:signedOnEarliest ?d .
+  ?a a dd:DefenseCooperationAgreement ; dd:partner ?partner ; dd:signedOnAsPrinted ?signed ;
+     dd:signedOn ?d .
   OPTIONAL { ?a dd:duringAdministration ?admin }
   OPTIONAL { ?a dd:duringActingPresidency ?acting }
   FILTER(YEAR(?d) = 2017)
@@ -194,7 +194,8 @@ print("dd:Agreement parties without reasoning:",
 
 # %% [markdown]
 # A subproperty the data does *not* duplicate shows the entailment itself: every
-# `dd:signedOn` is also a `dcterms:date` (so generic Dublin Core tools see the dates).
+# `dd:signedOnAsPrinted` is also a `dcterms:date` (so generic Dublin Core tools see the
+# dates, at the report's precision).
 
 # %%
 COUNT_DC_DATE = ("SELECT (COUNT(?a) AS ?n) WHERE { ?a a dd:DefenseCooperationAgreement ; "
@@ -217,8 +218,8 @@ print("dcterms:date of defence cooperation agreements without reasoning:",
 # %%
 # %%sparql -o dca
 SELECT ?partner ?signed ?administration WHERE {
-  ?a a dd:DefenseCooperationAgreement ; dd:partner ?partner ; dd:signedOn ?signed ;
-     dd:signedOnEarliest ?day .
+  ?a a dd:DefenseCooperationAgreement ; dd:partner ?partner ; dd:signedOnAsPrinted ?signed ;
+     dd:signedOn ?day .
   OPTIONAL { ?a dd:duringAdministration ?administration }
 } ORDER BY ?day
 
@@ -229,8 +230,8 @@ print("first defence cooperation agreement:", dca["partner"][0], dca["signed"][0
 # %%
 # %%sparql --lang ja
 SELECT ?buyer ?signed ?quantity ?value_usd WHERE {
-  ?sale a dd:ArmsSale ; dd:weapon weapon:k9 ; dd:buyer ?buyer ; dd:signedOn ?signed ;
-        dd:signedOnEarliest ?day ; dd:quantity ?quantity ; dd:valueUSD ?value_usd .
+  ?sale a dd:ArmsSale ; dd:weapon weapon:k9 ; dd:buyer ?buyer ; dd:signedOnAsPrinted ?signed ;
+        dd:signedOn ?day ; dd:quantity ?quantity ; dd:valueUSD ?value_usd .
 } ORDER BY ?day
 
 # %%

@@ -39,7 +39,7 @@ import kgraph.viz
 
 pd.set_option("display.max_colwidth", 80)
 kg = kgraph.load()
-graph = kg.graph
+graph = kg  # every projection reads the same Oxigraph store
 KOREA = "https://w3id.org/defdip/id/country/KOR"
 USA = "https://w3id.org/defdip/id/country/USA"
 

@@ -60,7 +60,8 @@ def show(fig):
 # %%
 admins = kgraph.query("administrations")
 interim_2017 = admins[admins["administration"].str.contains("Hwang Kyo-ahn")].iloc[0]
-print("interim administration 2017:", interim_2017["start"], "to", interim_2017["end"])
+# Day columns are datetime64: .date() shows the day without a time.
+print("interim administration 2017:", interim_2017["start"].date(), "to", interim_2017["end"].date())
 print("records under the 2017 interim administration:", interim_2017["records"])
 admins
 
@@ -81,7 +82,7 @@ print("agreements whose date straddles a change:",
 per_admin
 
 # %%
-show(kgraph.figures.agreements_per_administration(kg.graph))
+show(kgraph.figures.agreements_per_administration(kg))
 
 # %% [markdown]
 # ## 3. Agreements, deployments and sales side by side
@@ -97,7 +98,9 @@ SELECT ?administration ?start ?interim ?kind (COUNT(?record) AS ?records)
        (SUM(IF(BOUND(?acting), 1, 0)) AS ?during_acting_presidency) WHERE {
   ?administration a dd:Administration ; dd:startDate ?start ; dd:endDate ?end .
   BIND(EXISTS { ?administration a dd:InterimAdministration } AS ?interim)
-  FILTER(?end >= "1988-01-01"^^xsd:date)
+  # From the first agreement to the report's last data (2019): later administrations
+  # have no records of the report.
+  FILTER(?end >= "1988-01-01"^^xsd:date && ?start <= "2019-12-31"^^xsd:date)
   VALUES ?kind { "agreements" "deployments" "arms sales" }
   OPTIONAL {
     { ?record a dd:Agreement . BIND("agreements" AS ?k) }
@@ -179,7 +182,8 @@ plt.show()
 # 2017 interim's, is one sale, not a trend.)
 
 # %%
-DATA_END = date(2019, 12, 31)
+# Day columns come back as pandas Timestamps (datetime64): compare with a Timestamp.
+DATA_END = pd.Timestamp(date(2019, 12, 31))
 days = admins.set_index("administration").loc[order]
 years_in_office = [((min(e, DATA_END) - s).days + 1) / 365.25
                    for s, e in zip(days["start"], days["end"], strict=True)]

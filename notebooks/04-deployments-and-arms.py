@@ -126,7 +126,7 @@ check
 # way at the end of 2019; thicker bars sent more people.
 
 # %%
-show(kgraph.figures.deployment_timeline(kg.graph))
+show(kgraph.figures.deployment_timeline(kg))
 
 # %% [markdown]
 # ## 5. The K-9 howitzer contracts (図表13)

@@ -141,8 +141,11 @@ CHECKS = ["k9-contracts", "agreements-per-administration", "deployment-totals-ch
 
 def as_text(rows) -> list[tuple[str, ...]]:
     """Rows as sorted tuples of strings ("" for an unbound value), for comparison."""
-    # pandas shows an unbound number as NaN, the only value that is not equal to itself.
-    return sorted(tuple("" if v is None or v != v else str(v) for v in row) for row in rows)
+    # pandas shows an unbound number as NaN, the only value that is not equal to itself;
+    # a day column is datetime64, whose values print with a time: keep the day.
+    return sorted(tuple("" if v is None or v != v else
+                        v.strftime("%Y-%m-%d") if hasattr(v, "strftime") else str(v)
+                        for v in row) for row in rows)
 
 
 for name in CHECKS:

@@ -43,12 +43,12 @@ def test_each_table_is_its_own_source(sel):
     ("agr:industry-ARG", "country:ARG", dt.date(2019, 2, 28)),
 ])
 def test_chosen_rows(sel, agreement, partner, signed):
-    rows = sel(f"SELECT ?p ?d WHERE {{ {agreement} dd:partner ?p ; dd:signedOn ?d }}")
+    rows = sel(f"SELECT ?p ?d WHERE {{ {agreement} dd:partner ?p ; dd:signedOnAsPrinted ?d }}")
     assert rows == [(partner, signed)]
 
 
 def test_gsomia_entry_into_force(sel):
-    rows = dict(sel("""SELECT ?a ?f WHERE { ?a a dd:MilitaryInformationAgreement ; dd:inForceFrom ?f }"""))
+    rows = dict(sel("""SELECT ?a ?f WHERE { ?a a dd:MilitaryInformationAgreement ; dd:inForceFromAsPrinted ?f }"""))
     assert rows["agr:gsomia-RUS"] == dt.date(2002, 10, 31)
     assert rows["agr:gsomia-JPN"] == dt.date(2016, 11, 23)
     assert rows["agr:gsomia-THA"] == dt.date(2019, 10, 10)

@@ -89,7 +89,8 @@ def test_cached_inferences_have_no_blank_nodes(kg):
 def test_tsv_results_decode_like_terms():
     # OxGraph.select reads Oxigraph's TSV output; every kind of term must come out as
     # python_value makes it from the term objects.
-    from kgraph.oxstore import OxGraph, python_rows
+    from kgraph.oxstore import OxGraph
+    from kgraph.terms import python_rows
 
     nt = (
         '<http://example.org/s> <http://example.org/p> "tab\\there \\"quoted\\" back\\\\slash\\nline" .\n'
@@ -104,7 +105,7 @@ def test_tsv_results_decode_like_terms():
         '<http://example.org/s> <http://example.org/p> _:b1 .\n'
         '<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n'
     )
-    ox = OxGraph.from_ntriples(nt.encode())
+    ox = OxGraph.from_nquads(nt.encode())
     q = "SELECT ?o ?none WHERE { ?s ?p ?o OPTIONAL { ?o ?q ?none } } ORDER BY STR(?o)"
     labels = {"http://example.org/o": "the object"}
     ref = python_rows(ox.query(q).rows, labels)
@@ -113,3 +114,37 @@ def test_tsv_results_decode_like_terms():
     assert fast.rows == ref and len(ref) == 11
     assert ["tab\there \"quoted\" back\\slash\nline", None] in fast.rows
     assert [12, None] in fast.rows and [True, None] in fast.rows and [-1.5, None] in fast.rows
+
+
+def test_one_converter_for_both_engines_terms():
+    # The rdflib reference and Oxigraph hand over different term objects; the one
+    # converter (kgraph.terms) gives the same Python value for each kind of term.
+    from datetime import date, datetime, timezone
+
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
+
+    from kgraph.terms import python_value, to_rdflib
+
+    XSD = "http://www.w3.org/2001/XMLSchema#"
+    cases = [
+        (ox.Literal("2009-04-01", datatype=ox.NamedNode(XSD + "date")), date(2009, 4, 1)),
+        (ox.Literal("2009-04", datatype=ox.NamedNode(XSD + "gYearMonth")), "2009-04"),
+        (ox.Literal("1994", datatype=ox.NamedNode(XSD + "gYear")), "1994"),
+        (ox.Literal("2019-03-13T10:00:00Z", datatype=ox.NamedNode(XSD + "dateTime")),
+         datetime(2019, 3, 13, 10, tzinfo=timezone.utc)),
+        (ox.Literal("584", datatype=ox.NamedNode(XSD + "integer")), 584),
+        (ox.Literal("2.5", datatype=ox.NamedNode(XSD + "decimal")), 2.5),
+        (ox.Literal("false", datatype=ox.NamedNode(XSD + "boolean")), False),
+        (ox.Literal("日本", language="ja"), "日本"),
+        (ox.Literal("2019-13", datatype=ox.NamedNode(XSD + "gYearMonth")), "2019-13"),
+        (ox.NamedNode("https://w3id.org/defdip/id/country/JPN"), "Japan"),
+        (ox.BlankNode("b1"), "_:b1"),
+    ]
+    labels = {"https://w3id.org/defdip/id/country/JPN": "Japan"}
+    for term, expected in cases:
+        assert python_value(term, labels) == expected, term
+        assert python_value(to_rdflib(term), labels) == expected, term
+    assert isinstance(to_rdflib(ox.BlankNode("b1")), BNode)
+    assert to_rdflib(ox.NamedNode("http://example.org/x")) == URIRef("http://example.org/x")
+    assert python_value(Literal("x")) == "x"

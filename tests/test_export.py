@@ -113,7 +113,7 @@ def test_base_iri_rewrites_instances_only(kg, tmp_path):
     text = (tmp_path / "kgraph-asserted.nt").read_text(encoding="utf-8")
     assert "<https://example.org/kg/agreement/gsomia-JPN>" in text
     assert "https://w3id.org/defdip/id/" not in text
-    assert "<https://w3id.org/defdip/ontology#signedOn>" in text
+    assert "<https://w3id.org/defdip/ontology#signedOnAsPrinted>" in text
 
 
 def test_interrupted_export_leaves_previous_files(kg, tmp_path, monkeypatch):

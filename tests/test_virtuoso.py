@@ -359,3 +359,40 @@ def test_publish_reports_durability_and_verify_says_complete(store, published):
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.startswith("complete: <https://w3id.org/defdip/dataset>")
     assert "counts and checksums match" in r.stdout
+
+
+# --- the ad-hoc corpus: the same rows on Virtuoso as through every local door -------------------
+
+def _with_from(query: str) -> str:
+    """The query with FROM clauses naming the four published parts: the default graph
+    is then their merge, as the local store's default graph is the union of its parts."""
+    froms = " ".join(f"FROM <{DATASET}/{part}>" for part in PARTS) + " "
+    head = re.compile(r"\bWHERE\b" if re.search(r"\bWHERE\b", query, re.IGNORECASE) else r"\{",
+                      re.IGNORECASE)
+    return head.sub(lambda m: froms + m[0], query, count=1)
+
+
+def _adhoc() -> list[Any]:
+    from tests.adhoc_queries import QUERIES
+
+    return [pytest.param(q, id=n) for n, q, _ in QUERIES]
+
+
+@pytest.mark.parametrize("query", _adhoc())
+def test_adhoc_query_gives_the_same_rows_on_virtuoso(store, published, kg, query):
+    from tests.adhoc_queries import ordered
+
+    remote = remote_query(store.sparql, _with_from(query))
+    if query.lstrip().upper().startswith("ASK"):
+        assert bool(remote.askAnswer) is kg.ox.query(query).answer
+        return
+    local = kg.ox.select(query, labels=False)
+    assert [str(v) for v in remote.vars] == local.columns
+    norm = _normaliser(query)
+    here = [tuple(norm(v) for v in row) for row in local.rows]
+    there = [tuple(norm(python_value(v)) for v in row) for row in remote]
+    if ordered(query):
+        assert here == there
+    else:
+        assert Counter(here) == Counter(there), (f"only local: {list((Counter(here) - Counter(there)).elements())[:3]}\n"
+                                                 f"only on Virtuoso: {list((Counter(there) - Counter(here)).elements())[:3]}")

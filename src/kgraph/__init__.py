@@ -24,10 +24,16 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from .build import KnowledgeGraph
+    from .oxstore import OxGraph
     from .shacl import ValidationReport
 
 _default: KnowledgeGraph | None = None
-_default_lock = threading.Lock()   # eight threads' first call build the graph once, not eight times
+_default_ox: OxGraph | None = None
+_lock = threading.Lock()
+
+#: Query engines of ``query()``: Oxigraph reads the build artifact, as every
+#: other door does; rdflib is the reference, kept for debugging and tests.
+ENGINES = ("oxigraph", "rdflib")
 
 
 def load(files: list[str | Path] | None = None, *, reasoning: bool = True,
@@ -35,19 +41,35 @@ def load(files: list[str | Path] | None = None, *, reasoning: bool = True,
     """Build the knowledge graph (bundled data unless ``files`` are given).
 
     The reasoned result for the bundled data is kept for later calls.
+    ``use_cache=False`` rebuilds everything instead of reading the cache.
     """
     global _default
     from pathlib import Path
 
     from .build import build
 
-    if files is None and reasoning and use_cache:
-        with _default_lock:
-            if _default is None:
-                _default = build(None, reasoning=True, use_cache=True)
+    with _lock:   # a first use from several threads builds once
+        if files is None and reasoning and use_cache and _default is not None:
             return _default
-    return build([Path(f) for f in files] if files else None, reasoning=reasoning,
-                 use_cache=use_cache)
+        kg = build([Path(f) for f in files] if files else None, reasoning=reasoning,
+                   use_cache=use_cache)
+        if files is None and reasoning and use_cache:
+            _default = kg
+        return kg
+
+
+def _bundled_ox() -> OxGraph:
+    """The bundled graph's store, from the cached artifact when it is whole."""
+    global _default_ox
+    with _lock:
+        if _default_ox is None:
+            if _default is not None:
+                _default_ox = _default.ox
+            else:
+                from .oxstore import open_graph
+
+                _default_ox = open_graph()
+        return _default_ox
 
 
 def query(sparql: str, *, lang: str = "en", labels: bool = True,
@@ -55,25 +77,36 @@ def query(sparql: str, *, lang: str = "en", labels: bool = True,
     """Run a SELECT query (SPARQL text, a .rq file, or a named query's name)
     and return a pandas DataFrame with Python values and readable labels.
 
-    ``engine="oxigraph"`` (default, fast) or ``"rdflib"`` (the reference);
-    both give the same rows for the named queries.
+    Every door (this function, ``kgraph query``, ``%%sparql``, the endpoint)
+    answers from the same Oxigraph store.  ``engine="rdflib"`` runs the query
+    on rdflib instead: the reference implementation, for debugging; it can
+    differ where engines disagree (e.g. comparing mixed date types).
     """
+    from .errors import KgraphError
     from .querytext import resolve
 
-    kg = kg or load()
+    name = engine.lower() if isinstance(engine, str) else engine
+    if name not in ENGINES:
+        raise KgraphError(f"unknown query engine {engine!r}",
+                          hint="use engine='oxigraph' (the default) or 'rdflib' (the reference)")
     text = resolve(sparql)
-    if engine == "oxigraph":
-        return kg.ox.select(text, lang=lang, labels=labels).to_dataframe()
-    from .sparql import select
+    if name == ENGINES[1]:
+        from .sparql import select
 
-    return select(kg.graph, text, lang=lang, labels=labels).to_dataframe()
+        return select((kg or load()).graph, text, lang=lang, labels=labels).to_dataframe()
+    ox = kg.ox if kg is not None else _bundled_ox()
+    return ox.select(text, lang=lang, labels=labels).to_dataframe()
 
 
-def validate(kg: KnowledgeGraph | None = None) -> ValidationReport:
-    """SHACL-validate the asserted graph (default: the bundled one)."""
+def validate(kg: KnowledgeGraph | None = None, engine: str = "fast") -> ValidationReport:
+    """SHACL-validate the asserted graph (default: the bundled one).
+
+    ``engine``: "fast" (kgraph's own, the default) or "pyshacl" (the
+    reference); both report the same violations for the bundled shapes.
+    """
     from .shacl import validate as _validate
 
-    return _validate(kg or load())
+    return _validate(kg or load(), engine)
 
 
 def named_queries() -> list[Any]:
@@ -90,4 +123,4 @@ def load_ipython_extension(ipython: Any) -> None:
     register(ipython)
 
 
-__all__ = ["__version__", "load", "named_queries", "query", "validate"]
+__all__ = ["ENGINES", "__version__", "load", "named_queries", "query", "validate"]

@@ -1,78 +1,84 @@
-"""The pipeline: load -> reason (cached) -> derive, giving a KnowledgeGraph.
+"""The pipeline: load -> reason (cached) -> derive -> the build artifact.
 
 The build works on one rdflib graph, the ontology plus the asserted data
 ("base"): reasoning, derivation and validation all read it, so it is parsed
 once and never copied.  Inferences and derived facts come out as lists of
-triples; each part becomes a graph of its own only when someone asks for it
-(an export, a test, the Python API), and the asserted part is then re-read
-from its files.  At half a million triples the copies this avoids cost more
-than the reasoning.
+triples.  What the build hands on is one artifact (``kgraph.artifact``): the
+four parts as named graphs of an N-Quads file, kept in the cache under a key
+that covers the input files, the package's code and the libraries' versions.
+Every read (queries, projections, figures, exports, the endpoint) goes through
+that artifact loaded into Oxigraph, so every door sees the same graph; the
+parts are also offered as rdflib graphs, made from the artifact on first use.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import sys
+import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rdflib import Dataset, Graph
 from rdflib.term import Node
 
-from . import cache, data, ntriples
+from . import artifact, cache, data, ntriples
 from .derive import derive_triples
 from .gcpause import gc_paused
-from .namespaces import (
-    GRAPH_ASSERTED,
-    GRAPH_DERIVED,
-    GRAPH_INFERRED,
-    GRAPH_ONTOLOGY,
-    PREFIXES,
-)
+from .namespaces import PREFIXES
 from .parsing import Terms, graph_of, load_files, merged, read_triples
+from .prefixes import PART_GRAPHS
 from .progress import step
+from .ties import tie_triples
 
 if TYPE_CHECKING:
     from .oxstore import OxGraph
 
 Triple = tuple[Node, Node, Node]
-PARTS = ("ontology", "asserted", "inferred", "derived")
+PARTS = artifact.PARTS
 
 
 class KnowledgeGraph:
-    """The parts of the graph, kept apart, and their union for querying.
+    """A built graph: its artifact, the store that reads it, and its parts.
 
-    ``ontology``, ``asserted``, ``inferred``, ``derived`` and ``shapes`` are
-    rdflib graphs, made on first use; ``sizes`` counts each part without
-    making it.
+    ``ox`` is the Oxigraph store every query goes through.  ``ontology``,
+    ``asserted``, ``inferred`` and ``derived`` are rdflib graphs of the
+    artifact's parts and ``graph`` their union, made on first use; ``sizes``
+    counts each part without making it.  ``validation_data`` is what SHACL
+    checks (ontology + asserted + derived, before reasoning).
     """
 
-    def __init__(self, *, ontology: Graph, shapes: Graph,
-                 asserted: Graph | Callable[[], Graph],
-                 inferred: Graph | Sequence[Triple], derived: Graph | Sequence[Triple],
-                 files: tuple[Path, ...] = (), key: str = "",
-                 sizes: dict[str, int] | None = None,
-                 validation_data: Graph | None = None) -> None:
+    def __init__(self, *, artifact_path: Path, sizes: dict[str, int], shapes: Graph,
+                 validation_data: Graph, files: tuple[Path, ...] = (), key: str = "",
+                 body: bytes | None = None) -> None:
+        self.artifact = artifact_path
         self.shapes = shapes
         self.files = files
         self.key = key
-        self._parts: dict[str, Graph | Callable[[], Graph] | Sequence[Triple]] = {
-            "ontology": ontology, "asserted": asserted, "inferred": inferred, "derived": derived}
-        self._sizes = dict(sizes or {})
+        self.validation_data = validation_data
+        self._sizes = dict(sizes)
+        self._body = body
+        self._parts: dict[str, Graph] = {}
         self._union: Graph | None = None
-        self._validation_data = validation_data
         self._ox: OxGraph | None = None
 
-    def _part(self, name: str) -> Graph:
-        part = self._parts[name]
-        if not isinstance(part, Graph):
-            part = part() if callable(part) else graph_of(part)
-            self._parts[name] = part
-        return part
+    @property
+    def ox(self) -> OxGraph:
+        """The artifact in an Oxigraph store: the engine every read uses."""
+        if self._ox is None:
+            from .oxstore import OxGraph
 
-    def _triples(self, name: str) -> Iterable[Triple]:
-        """A part's triples, without making a graph of a list."""
-        part = self._parts[name]
-        return self._part(name) if callable(part) else part
+            if self._body is not None:
+                self._ox = OxGraph.from_nquads(self._body, self.artifact)
+                self._body = None
+            else:
+                self._ox = OxGraph.from_artifact(self.artifact)
+        return self._ox
+
+    def _part(self, name: str) -> Graph:
+        if name not in self._parts:
+            self._parts[name] = self.ox.part(name)
+        return self._parts[name]
 
     @property
     def ontology(self) -> Graph:
@@ -93,53 +99,23 @@ class KnowledgeGraph:
     @property
     def sizes(self) -> dict[str, int]:
         """Triples in each part (ontology, asserted, inferred, derived)."""
-        for name in PARTS:
-            if name not in self._sizes:
-                part = self._parts[name]
-                self._sizes[name] = len(part) if not callable(part) else len(self._part(name))
         return dict(self._sizes)
 
     @property
     def graph(self) -> Graph:
-        """Ontology + asserted + inferred + derived, as one graph to query."""
+        """Ontology + asserted + inferred + derived, as one rdflib graph."""
         if self._union is None:
-            g = merged(self.validation_data)
-            g.addN((s, p, o, g) for s, p, o in self._triples("inferred"))
-            self._union = g
+            self._union = merged(*(self._part(name) for name in PARTS))
         return self._union
 
-    @property
-    def validation_data(self) -> Graph:
-        """Ontology + asserted + derived, without inferences: what SHACL checks."""
-        if self._validation_data is None:
-            self._validation_data = merged(self.ontology, self.asserted, self.derived)
-        return self._validation_data
-
-    @property
-    def ox(self) -> OxGraph:
-        """The same union in an Oxigraph store: the fast engine for queries."""
-        if self._ox is None:
-            from .oxstore import OxGraph
-
-            payload = cache.read(cache.union_name(self.key)) if self.key else None
-            if payload is None:
-                payload = self.graph.serialize(format="nt", encoding="utf-8")
-            self._ox = OxGraph.from_ntriples(payload)
-        return self._ox
-
     def dataset(self) -> Dataset:
-        """The four parts as named graphs of one dataset."""
+        """The four parts as named graphs of one rdflib dataset."""
         ds = Dataset()
         for prefix, ns in PREFIXES.items():
             ds.bind(prefix, ns)
-        for name, part in (
-            (GRAPH_ONTOLOGY, self.ontology),
-            (GRAPH_ASSERTED, self.asserted),
-            (GRAPH_INFERRED, self.inferred),
-            (GRAPH_DERIVED, self.derived),
-        ):
-            ng = ds.graph(name)
-            for t in part:
+        for name in PARTS:
+            ng = ds.graph(PART_GRAPHS[name])
+            for t in self._part(name):
                 ng.add(t)
         return ds
 
@@ -151,12 +127,13 @@ def build(
     use_cache: bool = True,
     progress: bool | None = None,
 ) -> KnowledgeGraph:
-    """Build the knowledge graph.
+    """Build the knowledge graph and its artifact.
 
     ``files``: data files (Turtle, N-Triples, JSON-LD) to use instead of the
     bundled graph; the bundled ontology and shapes are always used.
     ``reasoning=False`` skips OWL 2 RL (the inferred part stays empty).
-    Reasoning results are cached on disk by a hash of the inputs.
+    ``use_cache=False`` reads nothing from the cache: reasoning is run again
+    and the artifact rewritten.
     """
     bundle = data.bundled()
     data_files = tuple(Path(f) for f in files) if files else bundle.graph
@@ -165,49 +142,70 @@ def build(
         ontology = load_files(bundle.ontology)
         shapes = load_files(bundle.shapes)
         with step(f"Reading {len(data_files)} data file(s)", progress):
-            base, asserted, n_asserted = _load_data(ontology, data_files)
+            base, asserted = _load_data(ontology, data_files)
         key = cache.graph_key(all_files, reasoning)   # after reading: a missing file is named first
-        inferred: list[Triple] = []
         inferred_nt = b""
         if reasoning:
-            inferred, inferred_nt = _inferred(ontology, list(ontology) + asserted,
-                                              bundle.ontology + data_files, use_cache, progress)
-        with step("Deriving day bounds and administrations", progress):
+            inferred_nt = _inferred(ontology, list(ontology) + asserted,
+                                    bundle.ontology + data_files, use_cache, progress)
+        with step("Deriving day bounds, administrations and ties", progress):
             derived = derive_triples(base)
             base.addN((s, p, o, base) for s, p, o in derived)
-        if use_cache and not (cache.cache_dir() / cache.union_name(key)).is_file():
-            with step("Writing the graph to the cache", progress):
-                # N-Triples concatenate into their union (repeats are harmless): no merged graph.
-                cache.write(cache.union_name(key), b"".join(
-                    (ntriples.write(ontology), ntriples.write(asserted), ntriples.write(derived),
-                     inferred_nt)))
-    return KnowledgeGraph(
-        ontology=ontology, shapes=shapes, asserted=lambda: graph_of(asserted),
-        inferred=inferred, derived=derived, files=all_files, key=key, validation_data=base,
-        sizes={"ontology": len(ontology), "asserted": n_asserted, "inferred": len(inferred),
-               "derived": len(derived)})
+            ties = tie_triples(base)   # ties need the day bounds just derived
+            base.addN((s, p, o, base) for s, p, o in ties)
+            derived += ties
+        path = cache.artifact_path(key)
+        found = _cached_artifact(path) if use_cache else None
+        body = None
+        if found is not None:
+            sizes = found.sizes
+        else:
+            with step("Writing the graph artifact", progress):
+                body, sizes = artifact.nquads({
+                    "ontology": ntriples.write(ontology), "asserted": ntriples.write(asserted),
+                    "inferred": inferred_nt, "derived": ntriples.write(derived)})
+                path = _write_artifact(path, body, sizes)
+    return KnowledgeGraph(artifact_path=path, sizes=sizes, shapes=shapes, validation_data=base,
+                          files=all_files, key=key, body=body)
 
 
-def _load_data(ontology: Graph, files: Sequence[Path]) -> tuple[Graph, list[Triple], int]:
-    """Ontology + the data files in one graph, the files' triples, and how
-    many distinct triples they assert (those the ontology states too included)."""
+def _cached_artifact(path: Path) -> artifact.Artifact | None:
+    """The cached artifact if it is whole; a damaged one is noted and rebuilt."""
+    try:
+        return artifact.read(path)
+    except artifact.DamagedArtifact as exc:
+        print(f"kgraph: the cached graph was damaged ({exc}); rebuilding it", file=sys.stderr)
+        return None
+
+
+def _write_artifact(path: Path, body: bytes, sizes: dict[str, int]) -> Path:
+    """Write the artifact into the cache, or into a temporary folder when the
+    cache cannot be written (it then only lasts this run)."""
+    try:
+        artifact.write(path, body, sizes)
+        return path
+    except OSError:
+        fallback = Path(tempfile.mkdtemp(prefix="kgraph-")) / path.name
+        artifact.write(fallback, body, sizes)
+        return fallback
+
+
+def _load_data(ontology: Graph, files: Sequence[Path]) -> tuple[Graph, list[Triple]]:
+    """Ontology + the data files in one graph, and the files' triples."""
     base = merged(ontology)
     terms = Terms()
-    ontology_subjects = set(ontology.subjects())
-    restated: set[Triple] = set()
     asserted: list[Triple] = []
     for f in files:
         triples = read_triples(f, terms)
         base.addN((s, p, o, base) for s, p, o in triples)
-        restated.update(t for t in triples if t[0] in ontology_subjects and t in ontology)
         asserted += triples
-    return base, asserted, len(base) - len(ontology) + len(restated)
+    return base, asserted
 
 
 def _inferred(ontology: Graph, base: list[Triple], inputs: Sequence[Path],
-              use_cache: bool, progress: bool | None) -> tuple[list[Triple], bytes]:
-    """The cleaned inferences of ``base`` (ontology + asserted triples) and
-    the same as N-Triples, from the cache when the inputs have not changed."""
+              use_cache: bool, progress: bool | None) -> bytes:
+    """The cleaned inferences of ``base`` (ontology + asserted triples) as
+    N-Triples, from the cache when the inputs have not changed."""
     from .reason import infer_triples, reasonable_available, tbox_closure
 
     key = cache.inputs_key(inputs, "inferred-v3", *cache.versions())
@@ -215,7 +213,7 @@ def _inferred(ontology: Graph, base: list[Triple], inputs: Sequence[Path],
     if use_cache:
         payload = cache.read(name)
         if payload is not None:
-            return ntriples.read(payload), payload
+            return payload
     with step("Reasoning over the graph (OWL 2 RL, first run after a data change)", progress):
         tbox = None
         if reasonable_available():
@@ -234,4 +232,4 @@ def _inferred(ontology: Graph, base: list[Triple], inputs: Sequence[Path],
     payload = ntriples.write(triples)
     if use_cache:
         cache.write(name, payload)
-    return triples, payload
+    return payload

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
-import tempfile
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -37,23 +38,26 @@ def inputs_key(files: Iterable[Path], *salt: str) -> str:
 
 
 def read(name: str) -> bytes | None:
-    path = cache_dir() / name
+    """A cache file's payload after checking its length and checksum; None if
+    there is none, and None with a one-line notice if it is damaged (the
+    caller then computes it again: a damaged cache is never served)."""
+    from . import artifact
+
     try:
-        return path.read_bytes()
-    except OSError:
+        found = artifact.read(cache_dir() / name)
+    except artifact.DamagedArtifact as exc:
+        print(f"kgraph: ignoring a damaged cache file ({exc}); computing it again", file=sys.stderr)
         return None
+    return None if found is None else found.body
 
 
 def write(name: str, payload: bytes) -> None:
-    """Write atomically; a cache that cannot be written is skipped silently
-    (it only costs time on the next run)."""
-    folder = cache_dir()
+    """Write atomically, with the length and checksum ``read`` checks; a cache
+    that cannot be written is skipped silently (it only costs time on the next run)."""
+    from . import artifact
+
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-        os.replace(tmp, folder / name)
+        artifact.write(cache_dir() / name, payload, {})
     except OSError:
         pass
 
@@ -78,20 +82,70 @@ def _dist_version(name: str) -> str:
         return "-"
 
 
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of the package's own code: every Python module and query file.
+
+    A change to a derivation rule, the reasoner's cleaning or a parser changes
+    what the build makes, so it must change the key of what is cached."""
+    h = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for f in sorted(package.rglob("*")):
+        if f.suffix in (".py", ".rq") and "__pycache__" not in f.parts:
+            h.update(f.relative_to(package).as_posix().encode())
+            h.update(b"\0")
+            h.update(f.read_bytes())
+            h.update(b"\0")
+    return h.hexdigest()[:16]
+
+
 def versions() -> tuple[str, ...]:
-    """Versions of the packages whose output the cache holds."""
+    """What, besides the input files, shapes what the cache holds: the
+    package's code and the versions of the libraries the build uses."""
     from . import __version__
 
-    return (f"kgraph={__version__}",
+    return (f"kgraph={__version__}", f"code={code_fingerprint()}",
             *(f"{pkg}={_dist_version(pkg)}" for pkg in ("owlrl", "reasonable", "rdflib", "pyoxigraph")))
 
 
 def graph_key(files: Iterable[Path], reasoning: bool) -> str:
     """The key of a built graph: its input files, the options and versions."""
-    return inputs_key(files, f"reasoning={reasoning}", "graph-v2", *versions())
+    return inputs_key(files, f"reasoning={reasoning}", "graph-v3", *versions())
 
 
-def union_name(key: str) -> str:
-    """Cache file holding the whole built graph as N-Triples."""
-    return f"graph-{key}.nt"
+def artifact_path(key: str) -> Path:
+    """Where the build artifact of a graph key is kept (see kgraph.artifact)."""
+    return cache_dir() / f"graph-{key}.nq"
 
+
+
+MANIFEST = "manifest.json"
+
+
+def write_manifest(folder: Path) -> None:
+    """Record the size and SHA-256 of every file under ``folder`` (the main
+    job's kept outputs), so that a damaged copy is found before it is served."""
+    import json
+
+    entries = {f.relative_to(folder).as_posix(): [f.stat().st_size, _sha256(f)]
+               for f in sorted(folder.rglob("*")) if f.is_file() and f.name != MANIFEST}
+    tmp = folder / f".{MANIFEST}.tmp"
+    tmp.write_text(json.dumps(entries, indent=0, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, folder / MANIFEST)
+
+
+def verify_manifest(folder: Path) -> bool:
+    """True if every file the manifest lists is there with its size and checksum."""
+    import json
+
+    try:
+        entries = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        return bool(entries) and all(
+            (folder / name).stat().st_size == size and _sha256(folder / name) == digest
+            for name, (size, digest) in entries.items())
+    except (OSError, ValueError, TypeError):
+        return False
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

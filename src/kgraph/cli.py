@@ -219,8 +219,20 @@ def _add_slice_options(p: argparse.ArgumentParser) -> None:
                    help="only ties under one administration, e.g. lee-myung-bak")
 
 
+def _quiet_ill_typed_literals() -> None:
+    """Validation reports each ill-typed literal in one line (kgraph.literals);
+    the traceback rdflib prints for each while parsing is noise."""
+    import logging
+    import warnings
+
+    logging.getLogger("rdflib.term").addFilter(
+        lambda r: not r.getMessage().startswith("Failed to convert Literal lexical form"))
+    warnings.filterwarnings("ignore", message="Parsing weird boolean")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    _quiet_ill_typed_literals()
     try:
         return _dispatch(args)
     except KgraphError as exc:

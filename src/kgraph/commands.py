@@ -64,17 +64,12 @@ def _input_key(args: argparse.Namespace) -> str | None:
 
 
 def _ox_graph(args: argparse.Namespace) -> OxGraph:
-    """The built graph in Oxigraph: straight from the cache when the inputs
-    have not changed (no rdflib import, no parsing), else built first."""
-    from . import cache
-    from .oxstore import OxGraph
+    """The built graph in Oxigraph, from the cached artifact when it is whole."""
+    from .oxstore import open_graph
 
-    key = None if getattr(args, "no_cache", False) else _input_key(args)
-    if key is not None:
-        payload = cache.read(cache.union_name(key))
-        if payload is not None:
-            return OxGraph.from_ntriples(payload)
-    return _kg(args).ox
+    return open_graph(_data_paths(getattr(args, "data", None)),
+                      reasoning=not getattr(args, "no_reasoning", False),
+                      use_cache=not getattr(args, "no_cache", False))
 
 
 def cmd_query(args: argparse.Namespace) -> int:
@@ -96,10 +91,10 @@ def cmd_query(args: argparse.Namespace) -> int:
             g.parse(data=nt, format="nt")
             sys.stdout.write(g.serialize(format="json-ld" if args.format == "json" else "turtle"))
     else:
-        from .oxstore import python_value as ox_value
+        from .terms import python_rows
 
         lmap = None if args.iris else ox.labels(args.lang)
-        rows = [[ox_value(v, lmap) for v in r] for r in result.rows]
+        rows = python_rows(result.rows, lmap)
         sys.stdout.write(render(result.columns, rows, args.format))
     return 0
 
@@ -136,7 +131,8 @@ def _print_answer(answer: bool, fmt: str) -> None:
 
 def _query_rdflib(args: argparse.Namespace, text: str) -> int:
     """The reference engine (rdflib), also used for remote endpoints."""
-    from .sparql import construct, label_map, python_value, run
+    from .sparql import construct, label_map, run
+    from .terms import python_rows
 
     kg: KnowledgeGraph | None
     if args.endpoint:
@@ -162,12 +158,13 @@ def _query_rdflib(args: argparse.Namespace, text: str) -> int:
     elif kg is None:  # labels of a remote result come from the same endpoint
         from .remote import remote_labels
 
-        lmap = remote_labels(args.endpoint, (t for row in result for t in row), args.lang)
+        lmap = {str(k): v for k, v in
+                remote_labels(args.endpoint, (t for row in result for t in row), args.lang).items()}
     else:
-        lmap = label_map(kg.graph, args.lang)
+        lmap = {str(k): v for k, v in label_map(kg.graph, args.lang).items()}
     cols = [str(v) for v in result.vars]
     try:   # rdflib evaluates lazily: a bad REGEX pattern fails here, while rows are read
-        rows = [[python_value(r[i], lmap) for i in range(len(cols))] for r in result]
+        rows = python_rows([list(r) for r in result], lmap)
     except KgraphError:
         raise
     except Exception as exc:
@@ -260,7 +257,11 @@ def cmd_main(args: argparse.Namespace) -> int:
         missing = next(f for f in _data_paths(args.data) or () if not Path(f).is_file())
         raise KgraphError(f"{missing}: no such file", hint="check the path")
     kept = cache.cache_dir() / f"main-{key}"
-    if args.no_cache or not (kept / "complete").is_file():
+    whole = not args.no_cache and cache.verify_manifest(kept)
+    if not args.no_cache and kept.is_dir() and not whole:
+        print("kgraph: the kept outputs of the last run were damaged; making them again",
+              file=sys.stderr)
+    if not whole:
         staging = cache.cache_dir() / f".main-{key}.tmp"
         shutil.rmtree(staging, ignore_errors=True)
         try:
@@ -308,7 +309,9 @@ def _run_main(args: argparse.Namespace, into: Path | None) -> int:
         return 0 if report.conforms else 1
     (into / "summary.txt").write_text(summary, encoding="utf-8")
     (into / "valid").write_text("1" if report.conforms else "0", encoding="utf-8")
-    (into / "complete").write_text("", encoding="utf-8")
+    from . import cache
+
+    cache.write_manifest(into)
     return 0
 
 
@@ -470,15 +473,15 @@ def cmd_figures(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise KgraphError("figures need matplotlib", hint="pip install 'kgraph[plots]'") from exc
     from . import figures
+    from .atomic import atomic_path
 
     kg = _kg(args)
     out = _writable(args.out)
-    for name, fig in (("agreements-per-administration", figures.agreements_per_administration(kg.graph)),
-                      ("deployment-timeline", figures.deployment_timeline(kg.graph))):
+    for name, fig in (("agreements-per-administration", figures.agreements_per_administration(kg)),
+                      ("deployment-timeline", figures.deployment_timeline(kg))):
         for ext in ("png", "svg"):
             path = out / f"{name}.{ext}"
-            tmp = out / f".{name}.tmp.{ext}"
-            fig.savefig(tmp, dpi=120, metadata={"Date": None} if ext == "svg" else None)
-            tmp.replace(path)
+            with atomic_path(path) as tmp:
+                fig.savefig(tmp, dpi=120, metadata={"Date": None} if ext == "svg" else None)
             print(path)
     return 0

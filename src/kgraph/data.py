@@ -55,6 +55,11 @@ def bundled() -> Bundle:
     )
 
 
+def citation_file() -> Path:
+    """The project's CITATION.cff: at the repository root, or packaged beside the data."""
+    return _root() / "CITATION.cff"
+
+
 def queries_dir() -> Path:
     """The folder of named SPARQL queries (``*.rq``)."""
     return Path(__file__).resolve().parent / "queries"

@@ -3,10 +3,15 @@
 Every triple made here goes into the *derived* graph, apart from what was
 asserted and from what OWL reasoning infers.  The rules:
 
-R1  Day bounds.  For each dated property P in ``DATE_PROPERTIES`` and each
-    value of it, ``PEarliest`` and ``PLatest`` (``xsd:date``) give the first
-    and last day the value can stand for (``"2009-04"`` -> 2009-04-01 and
-    2009-04-30).
+R0  Comparable date.  Each dated property P in ``DATE_PROPERTIES`` is
+    asserted as printed, under ``PAsPrinted`` (``xsd:date``, ``xsd:gYearMonth``
+    or ``xsd:gYear``).  P itself gets the first possible day as ``xsd:date``
+    (``"2009-04"`` -> 2009-04-01), which every SPARQL engine compares the same
+    way, and ``PPrecision`` the printed precision (``dd:MonthPrecision``).
+
+R1  Day bounds.  ``PEarliest`` and ``PLatest`` (``xsd:date``) give the first
+    and last day the printed value can stand for (``"2009-04"`` -> 2009-04-01
+    and 2009-04-30).
 
 R2  Reference date.  A record's reference date decides its administration.
     It is, in order of preference: ``dd:signedOn`` (agreements, sales),
@@ -15,19 +20,28 @@ R2  Reference date.  A record's reference date decides its administration.
     For classes in ``INTERVAL_DATED_CLASSES`` the start and end bound one
     uncertain moment (an attaché office opened "in the 1950s"), so the reference
     runs from the start's earliest to the end's latest day.  Its bounds are
-    ``dd:earliestDay`` and ``dd:latestDay``.
+    ``dd:earliestDay`` and ``dd:latestDay``, and ``dd:precision`` says whether
+    that span is a day, a month, a year or a decade (``dates.span_precision``).
 
 R3  Administration.  If one administration was in office on every possible
-    day of the reference date, the record gets ``dd:duringAdministration`` it.
+    day of the reference date (``dates.administration_of``), the record gets
+    ``dd:duringAdministration`` it.
     Otherwise it gets ``dd:possibleAdministration`` for each administration in
     office on some possible day, and no ``dd:duringAdministration``: never a
     guess.  Interim administrations (the office vacant) count as
     administrations.
 
+    The administration in office has no end date but ``dd:ongoing true``: its
+    interval runs on without end.
+
 R4  Acting presidency.  If every possible day lies within a suspension
-    (``dd:ActingPresidency``: Goh Kun 2004, Hwang Kyo-ahn 2016-17), the record
-    also gets ``dd:duringActingPresidency``; its administration is still the
-    suspended president's.
+    (``dd:ActingPresidency``: Goh Kun 2004, Hwang Kyo-ahn 2016-17, Han
+    Duck-soo and Choi Sang-mok 2024-25), the record also gets
+    ``dd:duringActingPresidency``, once for each suspension that holds it (a
+    day of hand-over lies in two); its administration is still the suspended
+    president's.  Acting presidents during a vacancy
+    (``dd:InterimActingPresidency``) flag nothing: the interim administration
+    takes the record under R3.
 """
 
 from __future__ import annotations
@@ -39,10 +53,11 @@ from datetime import date
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from .dates import DATE_TYPES, DateError, bounds, day
+from .dates import DATE_TYPES, DateError, administration_of, bounds, day, precision, span_precision
 from .namespaces import DD
 
-#: Dated properties and the names of their bound properties (R1).
+#: Dated properties (the comparable day, R0) and the names of their bound
+#: properties (R1).
 DATE_PROPERTIES: dict[URIRef, tuple[URIRef, URIRef]] = {
     DD.signedOn: (DD.signedOnEarliest, DD.signedOnLatest),
     DD.inForceFrom: (DD.inForceFromEarliest, DD.inForceFromLatest),
@@ -51,14 +66,26 @@ DATE_PROPERTIES: dict[URIRef, tuple[URIRef, URIRef]] = {
     DD.date: (DD.dateEarliest, DD.dateLatest),
 }
 
-#: Reference date preference (R2).
-REFERENCE_ORDER = (DD.signedOn, DD.date, DD.startDate)
+#: The asserted, as-printed property of each dated property (R0).
+AS_PRINTED: dict[URIRef, URIRef] = {p: URIRef(str(p) + "AsPrinted") for p in DATE_PROPERTIES}
+
+#: The precision property of each dated property (R0).
+PRECISION_PROPERTIES: dict[URIRef, URIRef] = {
+    p: URIRef(str(p) + "Precision") for p in DATE_PROPERTIES}
+
+#: The ``dd:DatePrecision`` individual of each precision name.
+PRECISION_TERMS: dict[str, URIRef] = {
+    "day": DD.DayPrecision, "month": DD.MonthPrecision, "year": DD.YearPrecision,
+    "decade": DD.DecadePrecision}
+
+#: Reference date preference (R2), as printed.
+REFERENCE_ORDER = (AS_PRINTED[DD.signedOn], AS_PRINTED[DD.date], AS_PRINTED[DD.startDate])
 
 #: Classes whose start and end bound one uncertain moment (R2).
 INTERVAL_DATED_CLASSES = frozenset({DD.AttacheOffice, DD.AttacheOfficeRecord})
 
 #: Classes that are intervals of office themselves, not records.
-_OFFICE_CLASSES = frozenset({DD.Administration, DD.ActingPresidency})
+_OFFICE_CLASSES = frozenset({DD.Administration, DD.ActingPresidency, DD.ActingPeriod})
 
 
 @dataclass(frozen=True)
@@ -88,15 +115,22 @@ def instances(graph: Graph, cls: URIRef) -> set[Node]:
 
 
 def intervals(graph: Graph, cls: URIRef) -> list[Interval]:
-    """Instances of ``cls`` with exact ``dd:startDate``/``dd:endDate`` days, by start."""
+    """Instances of ``cls`` with exact ``dd:startDate``/``dd:endDate`` days, by start.
+    One still in office (no end date, ``dd:ongoing true``) runs to ``date.max``."""
     out = []
     for s in instances(graph, cls):
-        start, end = graph.value(s, DD.startDate), graph.value(s, DD.endDate)
-        if isinstance(start, Literal) and isinstance(end, Literal):
-            try:
-                out.append(Interval(URIRef(str(s)), bounds(start)[0], bounds(end)[1]))
-            except DateError:
-                continue  # reported by SHACL
+        start = graph.value(s, AS_PRINTED[DD.startDate])
+        end = graph.value(s, AS_PRINTED[DD.endDate])
+        if not isinstance(start, Literal):
+            continue
+        try:
+            first = bounds(start)[0]
+            if isinstance(end, Literal):
+                out.append(Interval(URIRef(str(s)), first, bounds(end)[1]))
+            elif end is None and graph.value(s, DD.ongoing) == Literal(True):
+                out.append(Interval(URIRef(str(s)), first, date.max))
+        except DateError:
+            continue  # reported by SHACL
 
     return sorted(out, key=lambda i: i.start)
 
@@ -104,7 +138,7 @@ def intervals(graph: Graph, cls: URIRef) -> list[Interval]:
 def date_bounds(graph: Graph, subject: Node, prop: URIRef) -> tuple[date, date] | None:
     """Bounds of the (single) value of ``prop`` on ``subject``, or None."""
     value = graph.value(subject, prop)
-    if isinstance(value, Literal) and value.datatype in DATE_TYPES:
+    if isinstance(value, Literal) and str(value.datatype) in DATE_TYPES:
         try:
             return bounds(value)
         except DateError:
@@ -116,7 +150,8 @@ def reference_bounds(graph: Graph, subject: Node,
                      interval_dated: set[Node]) -> tuple[date, date] | None:
     """Rule R2: the bounds of a record's reference date."""
     if subject in interval_dated:
-        a, b = date_bounds(graph, subject, DD.startDate), date_bounds(graph, subject, DD.endDate)
+        a = date_bounds(graph, subject, AS_PRINTED[DD.startDate])
+        b = date_bounds(graph, subject, AS_PRINTED[DD.endDate])
         if a and b:
             return a[0], b[1]
     for prop in REFERENCE_ORDER:
@@ -127,7 +162,7 @@ def reference_bounds(graph: Graph, subject: Node,
 
 
 def derive(graph: Graph) -> Graph:
-    """Apply rules R1–R4 to ``graph`` (asserted data plus the ontology).
+    """Apply rules R0–R4 to ``graph`` (asserted data plus the ontology).
 
     Returns a new graph with only the derived triples.
     """
@@ -138,22 +173,26 @@ def derive(graph: Graph) -> Graph:
 
 
 def derive_triples(graph: Graph) -> list[tuple[Node, Node, Node]]:
-    """The triples rules R1–R4 derive from ``graph``, each once."""
+    """The triples rules R0–R4 derive from ``graph``, each once."""
     out: dict[tuple[Node, Node, Node], None] = {}
 
-    # R1
+    # R0, R1
     for prop, (p_early, p_late) in DATE_PROPERTIES.items():
-        for s, value in graph.subject_objects(prop):
-            if not isinstance(value, Literal) or value.datatype not in DATE_TYPES:
+        p_precision = PRECISION_PROPERTIES[prop]
+        for s, value in graph.subject_objects(AS_PRINTED[prop]):
+            if not isinstance(value, Literal) or str(value.datatype) not in DATE_TYPES:
                 continue  # wrong datatypes are SHACL's to report
             try:
                 a, b = bounds(value)
             except DateError:
                 continue  # ill-typed: SHACL's sh:datatype reports it with the record
+            out[(s, prop, day(a))] = None
+            out[(s, p_precision, PRECISION_TERMS[precision(value)])] = None
             out[(s, p_early, day(a))] = None
             out[(s, p_late, day(b))] = None
 
     administrations = intervals(graph, DD.Administration)
+    terms = [(adm.iri, adm.start, adm.end) for adm in administrations]
     acting = intervals(graph, DD.ActingPresidency)
     offices: set[Node] = set()
     for c in _OFFICE_CLASSES:
@@ -171,10 +210,13 @@ def derive_triples(graph: Graph) -> list[tuple[Node, Node, Node]]:
         a, b = ref
         out[(s, DD.earliestDay, day(a))] = None
         out[(s, DD.latestDay, day(b))] = None
+        span = span_precision(a, b)
+        if span:
+            out[(s, DD.precision, PRECISION_TERMS[span])] = None
         # R3
-        holding = [adm for adm in administrations if adm.contains(a, b)]
-        if len(holding) == 1:
-            out[(s, DD.duringAdministration, holding[0].iri)] = None
+        holding = administration_of(a, b, terms)
+        if holding is not None:
+            out[(s, DD.duringAdministration, holding)] = None
         else:
             for adm in administrations:
                 if adm.overlaps(a, b):
@@ -189,7 +231,7 @@ def derive_triples(graph: Graph) -> list[tuple[Node, Node, Node]]:
 def _dated_subjects(graph: Graph) -> Iterable[Node]:
     seen: set[Node] = set()
     for prop in DATE_PROPERTIES:
-        for s in graph.subjects(prop, None):
+        for s in graph.subjects(AS_PRINTED[prop], None):
             if s not in seen:
                 seen.add(s)
                 yield s

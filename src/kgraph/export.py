@@ -344,32 +344,21 @@ def _distribution(g: Graph, ds: URIRef, fname: str) -> None:
 
 
 def citation_cff(version: str, date: str) -> str:
-    return f"""cff-version: 1.2.0
-message: "If you use this dataset, please cite it and the report it is built from."
-title: "kgraph: a knowledge graph of South Korea's defence diplomacy"
-type: dataset
-version: "{version}"
-date-released: "{date}"
-license: CC-BY-4.0
-authors:
-  - name: "The kgraph contributors"
-keywords:
-  - knowledge graph
-  - defence diplomacy
-  - South Korea
-references:
-  - type: report
-    title: "韓国の「国防外交」―「国家生存」から「多様な国益実現」の手段へ"
-    authors:
-      - family-names: Ito
-        given-names: Kotaro
-    institution:
-      name: "Sasakawa Peace Foundation (笹川平和財団) Security Studies Group"
-    year: 2020
-    collection-title: "「日本の防衛外交研究」国別事例調査報告書シリーズ"
-    languages:
-      - ja
-"""
+    """The project's CITATION.cff (the root file, which names the dataset and the
+    report as references), with the version and release date of this dump."""
+    from .data import citation_file
+
+    path = citation_file()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise KgraphError(f"{path}: cannot read the citation file ({exc.strerror or exc})",
+                          hint="reinstall kgraph; the file ships with the package") from exc
+    # Every version and date-released line (the software's and the dataset's):
+    # the dump is the dataset at the version the ontology header states.
+    text = re.sub(r'(?m)^(\s*(?:- )?)version: .*$', lambda m: f'{m.group(1)}version: "{version}"', text)
+    return re.sub(r'(?m)^(\s*(?:- )?)date-released: .*$',
+                  lambda m: f'{m.group(1)}date-released: "{date}"', text)
 
 
 # --- Writing ---------------------------------------------------------------------------------

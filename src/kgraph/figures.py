@@ -11,11 +11,13 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from .sparql import select
+from .oxstore import as_ox
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
     from rdflib import Graph
+
+    from .build import KnowledgeGraph
 
 STRADDLE = "(straddles a change)"
 
@@ -51,12 +53,13 @@ def _plt() -> Any:
     return plt
 
 
-def agreements_per_administration(graph: Graph, lang: str = "en") -> Figure:
+def agreements_per_administration(graph: KnowledgeGraph | Graph, lang: str = "en") -> Figure:
     """Three bar charts: agreements of each kind per administration; records
     whose month straddles a change of president are a bar of their own."""
     plt = _plt()
-    t = select(graph, PER_ADMINISTRATION, lang=lang)
-    raw = select(graph, PER_ADMINISTRATION, labels=False)
+    ox = as_ox(graph)
+    t = ox.select(PER_ADMINISTRATION, lang=lang)
+    raw = ox.select(PER_ADMINISTRATION, labels=False)
     order: dict[str, date] = {}
     for (_, adm, start, _), (_, adm_iri, _, _) in zip(t.rows, raw.rows, strict=True):
         if adm_iri is not None:
@@ -95,13 +98,13 @@ SELECT ?d ?label ?start ?end ?ongoing ?total WHERE {
 """
 
 
-def deployment_timeline(graph: Graph, as_of: date = date(2019, 12, 31)) -> Figure:
+def deployment_timeline(graph: KnowledgeGraph | Graph, as_of: date = date(2019, 12, 31)) -> Figure:
     """Each deployment of 資料2 from its first to its last possible day
     (ongoing ones to the table's date); bar thickness grows with personnel."""
     plt = _plt()
     import matplotlib.dates as mdates
 
-    rows = select(graph, TIMELINE, labels=False).rows
+    rows = as_ox(graph).select(TIMELINE, labels=False).rows
     fig, ax = plt.subplots(figsize=(10, 0.22 * len(rows) + 1.5), constrained_layout=True)
     for i, (_, label, start, end, ongoing, total) in enumerate(rows):
         stop = as_of if ongoing or end is None else end

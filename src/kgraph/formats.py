@@ -1,4 +1,5 @@
-"""Printing tables as text, CSV, TSV, JSON or Markdown, without pandas."""
+"""Printing tables as text, CSV, TSV, JSON or Markdown, without pandas; and
+turning them into pandas DataFrames whose date columns sort."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import json
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
+
+from .dates import parse_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,12 +28,68 @@ class Table:
     rows: list[list[Any]]
 
     def to_dataframe(self) -> pd.DataFrame:
+        """The rows as a DataFrame; date columns come back so that they sort.
+
+        A column whose values are all days (``datetime.date``) becomes
+        ``datetime64``.  A column of dates at mixed precision (days and
+        printed months, years or decades: "2009-05", "1994", "1990s") stays
+        the printed value as a string, and a companion column
+        ``<column>_first_day`` (``datetime64``) follows it with the first
+        possible day, to sort or compare by.  Other columns are unchanged.
+
+        >>> df = Table(["signed"], [[date(2016, 11, 23)], ["2009-04"], [None]]).to_dataframe()
+        >>> list(df.columns), str(df["signed_first_day"].dtype)
+        (['signed', 'signed_first_day'], 'datetime64[ns]')
+        >>> df.sort_values("signed")["signed"].tolist()
+        ['2009-04', '2016-11-23', None]
+        """
         import pandas as pd
 
-        return pd.DataFrame(self.rows, columns=self.columns)
+        df = pd.DataFrame(self.rows, columns=self.columns)
+        for i, name in reversed(list(enumerate(self.columns))):
+            kind = date_column_kind([r[i] for r in self.rows])
+            if kind == "days":
+                df[name] = pd.to_datetime(df[name])
+            elif kind == "mixed" and f"{name}_first_day" not in self.columns:
+                printed = [printed_date(r[i]) for r in self.rows]
+                first = [None if p is None else parse_label(p)[0]  # type: ignore[index]
+                         for p in printed]
+                df[name] = pd.Series(printed, dtype=object)
+                df.insert(i + 1, f"{name}_first_day", pd.to_datetime(pd.Series(first, dtype=object)))
+        return df
 
     def records(self) -> list[dict[str, Any]]:
         return [dict(zip(self.columns, r, strict=True)) for r in self.rows]
+
+
+def printed_date(v: Any) -> str | None:
+    """A date value as printed: a day as ISO, a printed month/year/decade as is."""
+    if v is None:
+        return None
+    if isinstance(v, date):
+        return v.isoformat()
+    return str(v)
+
+
+def date_column_kind(values: Sequence[Any]) -> str | None:
+    """'days' when every value (None aside) is a ``datetime.date``, 'mixed'
+    when every value is a date or a printed date ("2009-05", "1994",
+    "1990s") and some are not days, else None.
+
+    >>> date_column_kind([date(2009, 5, 14), None]), date_column_kind([date(2009, 5, 14), "2009"])
+    ('days', 'mixed')
+    >>> date_column_kind(["Japan", "2009"]) is None
+    True
+    """
+    present = [v for v in values if v is not None]
+    if not present:
+        return None
+    if all(isinstance(v, date) and not isinstance(v, datetime) for v in present):
+        return "days"
+    if all((isinstance(v, date) and not isinstance(v, datetime))
+           or (isinstance(v, str) and parse_label(v) is not None) for v in present):
+        return "mixed"
+    return None
 
 
 def _cell(v: Any) -> str:

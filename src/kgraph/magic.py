@@ -34,14 +34,12 @@ def run_cell_query(cell: str, *, lang: str = "en", iris: bool = False) -> pd.Dat
     """A cell's SELECT query (or a named query's name) on the bundled graph,
     as a DataFrame; raises KgraphError on a query the package rejects."""
     import kgraph
-    from kgraph.sparql import resolve, select
 
     text = cell.strip()
     if not text:
         raise KgraphError("the %%sparql cell is empty", hint="write a SELECT query below the magic line")
-    # kgraph.load() keeps the reasoned bundled graph: only the first cell builds it.
-    graph = kgraph.load().graph
-    return select(graph, resolve(text), lang=lang, labels=not iris).to_dataframe()
+    # The same door as kgraph.query(): the bundled graph's Oxigraph store, opened once per kernel.
+    return kgraph.query(text, lang=lang, labels=not iris)
 
 
 @magics_class

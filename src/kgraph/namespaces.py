@@ -5,6 +5,7 @@ from __future__ import annotations
 from rdflib import Literal, Namespace, URIRef
 from rdflib.term import Node
 
+from .prefixes import GRAPH_BASE
 from .prefixes import PREFIXES as _PREFIXES
 
 DD = Namespace("https://w3id.org/defdip/ontology#")
@@ -26,7 +27,7 @@ TIME = Namespace("http://www.w3.org/2006/time#")
 KOREA = COUNTRY["KOR"]
 
 #: Named graphs that keep asserted, inferred and derived triples apart.
-GRAPH = Namespace("https://w3id.org/defdip/graph/")
+GRAPH = Namespace(GRAPH_BASE)
 GRAPH_ONTOLOGY = GRAPH["ontology"]
 GRAPH_ASSERTED = GRAPH["asserted"]
 GRAPH_INFERRED = GRAPH["inferred"]

@@ -25,23 +25,10 @@ projections, all built from one SPARQL query over the reasoned graph:
     onto partners (weight = shared records: only multilateral records connect
     two partners).
 
-What counts as a tie of each kind (decided once, here):
-
-- defence cooperation / military information / defence industry: the
-  agreement's ``dd:partner`` (a country or an organization such as NATO);
-- arms purchase: the sale's ``dd:buyer``;
-- deployment: each ``dd:destination`` that is a country (sea areas and regions
-  are not partners), **except** when the deployment serves in a national
-  command of a third state (``dd:mission`` with ``dd:nationalCommandOf``): then
-  the tie is with that state.  Liaison officers at US Africa Command in Germany
-  or US Central Command in Florida tie Korea to the United States, not Germany;
-- exercise: each ``dd:participant`` of a ``dd:Exercise`` other than Korea;
-- attaché office: the other country of a ``dd:AttacheOffice`` (Korea's office
-  there, or its office in Korea);
-- 1950 UN Command: each country in 図表1 as printed (Korea itself excluded).
-
-A record's date is its ``dd:earliestDay`` (for the UN Command, the start of
-the Korean War); its administration is ``dd:duringAdministration``.
+What counts as a tie, and what type of partner a node is, are decided once,
+in ``kgraph.ties``; the build derives the ``dd:Tie`` nodes and this module
+reads them.  A node's ``partner_type`` (state, former state, territory,
+organisation, mission) comes from the same module.
 """
 
 from __future__ import annotations
@@ -53,7 +40,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from .errors import KgraphError
-from .prefixes import PREFIXES
+from .prefixes import DD, PREFIXES
+from .ties import KINDS, kind_of, partner_type
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -72,136 +60,54 @@ class _Row(dict[str, Any]):
 
 
 def run(graph: Any, sparql: str) -> list[_Row]:
-    """Rows of plain values (IRIs and literals as strings, day dates as
-    datetime.date) from an rdflib Graph, a KnowledgeGraph or an OxGraph; the
-    latter two use the fast engine."""
-    from .oxstore import OxGraph
+    """Rows of plain values (``kgraph.terms``: IRIs as strings, day dates as
+    datetime.date, numbers as numbers; a literal's language in ``<col>__lang``)
+    from a KnowledgeGraph, an OxGraph or an rdflib graph, answered by Oxigraph."""
+    from .oxstore import as_ox
+    from .terms import python_value
 
-    ox = graph if isinstance(graph, OxGraph) else getattr(graph, "ox", None)
-    if isinstance(ox, OxGraph):
-        return _ox_rows(ox.query(sparql))
-    from rdflib import Literal
-
-    from .sparql import run as _run
-
-    rows = []
-    result = _run(graph, sparql)
-    for r in result:
-        d = _Row()
-        for var in result.vars:
-            v = r[var]
-            if isinstance(v, Literal) and str(v.datatype or "").endswith("#date"):
-                d[str(var)] = v.toPython()
-            else:
-                d[str(var)] = None if v is None else str(v)
-        rows.append(d)
-    return rows
-
-
-def _ox_rows(res: Any) -> list[_Row]:
-    """``run``'s rows from an Oxigraph result.  A partner, kind or date recurs on
-    many rows, so each distinct term is converted once."""
-    seen: dict[Any, tuple[Any, str | None]] = {None: (None, None)}
+    res = as_ox(graph).query(sparql)
+    seen: dict[Any, Any] = {}
     out = []
     for row in res.rows:
         d = _Row()
         for col, term in zip(res.columns, row, strict=True):
             try:
-                value, lang = seen[term]
+                value = seen[term]
             except KeyError:
-                value, lang = seen[term] = _plain(term)
+                value = seen[term] = python_value(term)
             d[col] = value
+            lang = getattr(term, "language", None)
             if lang:
                 d[col + "__lang"] = lang
         out.append(d)
     return out
 
 
-def _plain(term: Any) -> tuple[Any, str | None]:
-    """An Oxigraph term's value (a day date as datetime.date) and language tag."""
-    value = getattr(term, "value", str(term))
-    if getattr(getattr(term, "datatype", None), "value", "").endswith("#date"):
-        value = date.fromisoformat(value[:10])
-    return value, getattr(term, "language", None)
-
-
-#: Kinds of tie, in the order they are shown, with English labels.
-TIE_KINDS: dict[str, str] = {
-    "defence-cooperation": "defence cooperation agreement",
-    "military-information": "military information agreement",
-    "defence-industry": "defence-industry instrument",
-    "arms-purchase": "arms purchase",
-    "deployment": "deployment",
-    "exercise": "exercise",
-    "attache-office": "attaché office",
-    "un-command-1950": "1950 UN Command",
-}
+#: Kinds of tie, in the order they are shown, with English labels (defined in kgraph.ties).
+TIE_KINDS: dict[str, str] = {key: en for key, (en, _ja) in KINDS.items()}
 
 PROJECTIONS = ("ego", "multiplex", "partners", "bipartite")
 
-# A sub-select of one triple pattern is read once and hash-joined by Oxigraph; a plain
-# pattern is looked up again for every tie, which at 100x the data (25,000 ties) made
-# this query take most of a second.
+# The ties are the dd:Tie nodes the build derives (kgraph.ties); this only reads them.
+# One-pattern sub-selects are read once and hash-joined by Oxigraph; plain patterns
+# would be looked up again for every tie (25,000 of them at 100x the data).
 TIES_QUERY = """
 SELECT ?partner ?kind ?record ?context ?early ?late ?adm WHERE {
-  {
-    VALUES (?cls ?kind) {
-      (dd:DefenseCooperationAgreement "defence-cooperation")
-      (dd:MilitaryInformationAgreement "military-information")
-      (dd:DefenseIndustryAgreement "defence-industry")
-    }
-    ?record a ?cls .
-    { SELECT ?record ?partner WHERE { ?record dd:partner ?partner } }
-  } UNION {
-    ?record a dd:ArmsSale ; dd:buyer ?partner . BIND("arms-purchase" AS ?kind)
-  } UNION {
-    ?record a dd:Deployment .
-    { SELECT ?record ?partner WHERE { ?record dd:destination ?partner } }
-    { SELECT ?partner WHERE { ?partner a dd:Country } }
-    # MINUS finds the deployments under a third state's command once; FILTER NOT EXISTS
-    # would be tested deployment by deployment.
-    MINUS { ?record dd:mission/dd:nationalCommandOf ?state }
-    BIND("deployment" AS ?kind)
-  } UNION {
-    ?record a dd:Deployment .
-    { SELECT ?record ?partner WHERE { ?record dd:mission/dd:nationalCommandOf ?partner } }
-    BIND("deployment" AS ?kind)
-  } UNION {
-    ?record a dd:Exercise .
-    { SELECT ?record ?partner WHERE { ?record dd:participant ?partner } }
-    BIND("exercise" AS ?kind)
-  } UNION {
-    ?record a dd:AttacheOffice .
-    { SELECT ?record ?partner WHERE { ?record dd:hostCountry|dd:sendingCountry ?partner } }
-    BIND("attache-office" AS ?kind)
-  } UNION {
-    ?record a dd:Participation ; dd:participationIn org:un-command ; dd:participant ?partner .
-    BIND("un-command-1950" AS ?kind)
-  }
-  FILTER(?partner != country:KOR)
-  OPTIONAL {
-    SELECT ?record ?e0 ?l0 WHERE {
-      { SELECT ?record ?e0 WHERE { ?record dd:earliestDay ?e0 } }
-      { SELECT ?record ?l0 WHERE { ?record dd:latestDay ?l0 } }
-    }
-  }
-  OPTIONAL {
-    SELECT ?record ?e1 ?l1 WHERE {
-      { SELECT ?record ?war WHERE { ?record dd:conflict ?war } }
-      ?war dd:startDateEarliest ?e1 ; dd:startDateLatest ?l1 .
-    }
-  }
-  BIND(COALESCE(?e0, ?e1) AS ?early)
-  BIND(COALESCE(?l0, ?l1) AS ?late)
+  ?tie a dd:Tie .
+  { SELECT ?tie ?partner WHERE { ?tie dd:tiePartner ?partner } }
+  { SELECT ?tie ?kind WHERE { ?tie dd:tieKind ?kind } }
+  { SELECT ?tie ?record WHERE { ?tie dd:tieRecord ?record } }
+  { SELECT ?tie ?context WHERE { ?tie dd:tieContext ?context } }
+  OPTIONAL { SELECT ?tie ?early WHERE { ?tie dd:tieEarliestDay ?early } }
+  OPTIONAL { SELECT ?tie ?late WHERE { ?tie dd:tieLatestDay ?late } }
   OPTIONAL { SELECT ?record ?adm WHERE { ?record dd:duringAdministration ?adm } }
-  OPTIONAL { SELECT ?record ?multilateral WHERE { ?record dd:participationIn ?multilateral } }
-  BIND(COALESCE(?multilateral, ?record) AS ?context)
 }
 """
 
 NODES_QUERY = """
 SELECT ?node ?type ?iso3 ?successor_iso3 ?label ?lang WHERE {
-  VALUES ?type { dd:Country dd:FormerState dd:Organization dd:Mission }
+  VALUES ?type { dd:Country dd:FormerState dd:Territory dd:Organization dd:Mission }
   ?node a ?type .
   OPTIONAL { ?node dd:iso3 ?iso3 }
   OPTIONAL { ?succ dd:successorOf ?node ; dd:iso3 ?successor_iso3 }
@@ -250,11 +156,19 @@ def _iso(v: Any) -> date | None:
     return None
 
 
+def shown(t: Tie) -> str:
+    """A tie's date as outputs show it: at the report's precision ("1950s",
+    "2017-03", "2016-11-23"), never an invented day; "" when it has none."""
+    from .dates import period_label
+
+    return period_label(t.early, t.late) if t.early and t.late else ""
+
+
 def ties(graph: Any) -> list[Tie]:
     """Every (partner, kind, record) tie in the graph, sorted by date."""
     out = []
     for r in run(graph, TIES_QUERY):
-        out.append(Tie(str(r.partner), str(r.kind), str(r.record), str(r.context),
+        out.append(Tie(str(r.partner), kind_of(str(r.kind)), str(r.record), str(r.context),
                        _iso(r.early), _iso(r.late), str(r.adm) if r.adm is not None else None))
     out = sorted(set(out), key=lambda t: (t.early or date.max, t.partner, t.kind, t.record))
     return out
@@ -288,7 +202,8 @@ def select_ties(all_ties: Iterable[Tie], years: tuple[int, int] | None = None,
 def node_attributes(graph: Any) -> dict[str, dict[str, Any]]:
     """IRI -> labels (en/ja/ko), type, ISO code and UN M49 region."""
     attrs: dict[str, dict[str, Any]] = defaultdict(dict)
-    rank = {"dd:FormerState": 0, "dd:Country": 1, "dd:Mission": 2, "dd:Organization": 3}
+    rank = {"dd:FormerState": 0, "dd:Country": 1, "dd:Territory": 2, "dd:Mission": 3,
+            "dd:Organization": 4}
     for r in run(graph, NODES_QUERY):
         a = attrs[str(r.node)]
         a["iri"] = str(r.node)
@@ -318,6 +233,7 @@ def node_attributes(graph: Any) -> dict[str, dict[str, Any]]:
             a["region"] = regions.get(code or "", "Unknown")
         a.setdefault("label_en", a["iri"].rsplit("/", 1)[-1])
         a["label"] = a["label_en"]
+        a["partner_type"] = partner_type([DD + a["type"][3:]]) if a.get("type") else None
     return dict(attrs)
 
 
@@ -361,7 +277,7 @@ def ego(tie_list: list[Tie], attrs: dict[str, dict[str, Any]]) -> nx.Graph:
         first = min(ts, key=lambda t: t.early or date.max)
         g.add_edge(korea, partner, weight=len({(t.kind, t.record) for t in ts}),
                    kinds=sum(1 for v in counts.values() if v),
-                   first_date=first.early.isoformat() if first.early else "",
+                   first_date=shown(first),
                    first_administration=first.administration or "",
                    records=" ".join(sorted({t.record for t in ts})),
                    tie_kinds=" ".join(k for k, v in counts.items() if v),
@@ -383,7 +299,7 @@ def multiplex(tie_list: list[Tie], attrs: dict[str, dict[str, Any]]) -> nx.Multi
         _add_node(g, partner, attrs, role="partner")
         first = min(ts, key=lambda t: t.early or date.max)
         g.add_edge(korea, partner, key=kind, kind=kind, weight=len({t.record for t in ts}),
-                   first_date=first.early.isoformat() if first.early else "",
+                   first_date=shown(first),
                    records=" ".join(sorted({t.record for t in ts})))
     return g
 
@@ -441,7 +357,7 @@ def bipartite(tie_list: list[Tie], attrs: dict[str, dict[str, Any]]) -> nx.Graph
         if t.context not in g:
             label = attrs.get(t.context, {}).get("label") or t.context.rsplit("/", 1)[-1]
             g.add_node(t.context, iri=t.context, label=label, bipartite=1,
-                       kind=t.kind, first_date=t.early.isoformat() if t.early else "")
+                       kind=t.kind, first_date=shown(t))
         g.add_edge(t.partner, t.context, kind=t.kind, records=t.record)
     return g
 
@@ -656,11 +572,11 @@ def _eigenvector(g: nx.Graph) -> dict[Any, float]:
 def to_file(g: nx.Graph, path: str | Any, fmt: str) -> None:
     """Write a projection as GraphML (Cytoscape, Gephi) or GEXF (Gephi),
     atomically.  Attributes that those formats cannot hold become strings."""
-    import os
-    import tempfile
     from pathlib import Path
 
     import networkx as nx
+
+    from .atomic import atomic_path
 
     clean = g.__class__()
     clean.graph.update({k: str(v) for k, v in g.graph.items()})
@@ -670,20 +586,13 @@ def to_file(g: nx.Graph, path: str | Any, fmt: str) -> None:
     for e in edges:
         *ends, d = e
         clean.add_edge(*ends, **{k: v for k, v in d.items() if v is not None})
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
+    with atomic_path(Path(path)) as tmp:
         if fmt == "graphml":
             nx.write_graphml(clean, tmp, encoding="utf-8")
         elif fmt == "gexf":
             nx.write_gexf(clean, tmp, encoding="utf-8")
         else:
             raise KgraphError(f"unknown network file format '{fmt}'", hint="use graphml or gexf")
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
 
 
 __all__ = ["MEASURES", "PROJECTIONS", "TIE_KINDS", "Tie", "bipartite", "bipartite_projection",

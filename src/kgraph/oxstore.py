@@ -1,30 +1,32 @@
-"""The fast query engine: the reasoned graph in an in-memory Oxigraph store.
+"""The one engine every door reads: the build artifact in an Oxigraph store.
 
-rdflib stays the reference (parsing, reasoning, SHACL, export); queries run
-here because Oxigraph answers the named queries in about a millisecond where
-rdflib takes tens to hundreds.  The named queries compare dates only through
-the ``xsd:date`` bounds, so both engines return the same rows (checked by a
-test).  This module does not import rdflib, so ``kgraph query`` with a warm
-cache starts fast.
+``kgraph query``, ``kgraph.query()``, ``%%sparql``, the figures, the network
+projections, the exports and the endpoint all answer from an ``OxGraph``
+loaded from the same artifact (``kgraph.artifact``), so the same question gets
+the same rows through every door.  The parts of the graph are named graphs;
+the default graph is their union.  rdflib stays for building and as the
+reference the tests compare against.  This module does not import rdflib, so
+``kgraph query`` with a warm cache starts fast.
 """
 
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .errors import KgraphError
 from .formats import Table
-from .prefixes import PREFIXES
+from .prefixes import PART_GRAPHS, PREFIXES
 from .querytext import check_offline, syntax_error
+from .terms import python_rows, tsv_rows
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
-_INTEGERS = {XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
-                                "positiveInteger", "negativeInteger", "nonPositiveInteger",
-                                "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
+if TYPE_CHECKING:
+    from rdflib import Graph
+
 _LABELS = """
 SELECT ?s ?label ?pref WHERE {
   { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?label . BIND(0 AS ?pref) }
@@ -45,157 +47,58 @@ class Result:
     ntriples: str | None = None
 
 
-def python_value(term: Any, labels: dict[str, str] | None = None) -> Any:
-    """A plain Python value for an Oxigraph term, as kgraph.sparql.python_value
-    does for rdflib terms: day dates -> datetime.date, month/year dates -> ISO
-    strings, numbers -> int/float, IRIs -> label (if asked) or IRI string."""
-    import pyoxigraph as ox
-
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        iri = term.value
-        return labels.get(iri, iri) if labels is not None else iri
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    if isinstance(term, ox.Literal):
-        return _literal_value(term.value, term.datatype.value)
-    return str(term)
-
-
-def _literal_value(text: str, dt: str) -> Any:
-    try:
-        if dt == XSD + "date":
-            return date.fromisoformat(text[:10])
-        if dt in (XSD + "gYear", XSD + "gYearMonth"):
-            return text
-        if dt in _INTEGERS:
-            return int(text)
-        if dt == XSD + "decimal":
-            d = Decimal(text)
-            return int(d) if d == d.to_integral_value() else float(d)
-        if dt in (XSD + "double", XSD + "float"):
-            return float(text)
-        if dt == XSD + "boolean":
-            return text in ("true", "1")
-    except (ValueError, InvalidOperation):
-        return text
-    return text
-
-
-_ECHAR = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.DOTALL)
-_ECHARS = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
-_BARE = (  # Turtle's short forms, as Oxigraph writes them in TSV
-    (re.compile(r"[+-]?[0-9]+"), XSD + "integer"),
-    (re.compile(r"[+-]?[0-9]*\.[0-9]+"), XSD + "decimal"),
-    (re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]+"), XSD + "double"),
-    (re.compile(r"true|false"), XSD + "boolean"),
-)
-
-
-def _unescape(m: re.Match[str]) -> str:
-    if m[1] or m[2]:
-        return chr(int(m[1] or m[2], 16))
-    if m[3] in _ECHARS:
-        return _ECHARS[m[3]]
-    raise ValueError(f"unknown escape \\{m[3]}")
-
-
-def _tsv_cell(cell: str, labels: dict[str, str] | None) -> Any:
-    """The ``python_value`` of one cell of SPARQL TSV results (ValueError if
-    the cell has a form this reader does not know)."""
-    if not cell:
-        return None
-    if cell[0] == "<" and cell[-1] == ">":
-        iri = cell[1:-1]
-        return labels.get(iri, iri) if labels is not None else iri
-    if cell.startswith("_:"):
-        return cell
-    if cell[0] == '"':
-        end = cell.rindex('"')
-        if end == 0:
-            raise ValueError(f"unterminated literal {cell!r}")
-        text = cell[1:end]
-        if "\\" in text:
-            text = _ECHAR.sub(_unescape, text)
-        rest = cell[end + 1:]
-        if not rest or rest[0] == "@":
-            return text
-        if rest.startswith("^^<") and rest[-1] == ">":
-            return _literal_value(text, rest[3:-1])
-        raise ValueError(f"unexpected literal suffix in {cell!r}")
-    for pattern, dt in _BARE:
-        if pattern.fullmatch(cell):
-            return _literal_value(cell, dt)
-    raise ValueError(f"unexpected TSV cell {cell!r}")
-
-
-def tsv_rows(payload: bytes, labels: dict[str, str] | None = None) -> tuple[list[str], list[list[Any]]]:
-    """Columns and rows of Python values from SPARQL TSV results.
-
-    Oxigraph writes a large result as TSV several times faster than it hands
-    over one Python object per term; each distinct cell is decoded once."""
-    lines = payload.decode("utf-8").split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    columns = [c[1:] if c[:1] in "?$" else c for c in lines[0].split("\t")] if lines and lines[0] else []
-    seen: dict[str, Any] = {}
-    rows = []
-    for line in lines[1:]:
-        values = []
-        for cell in line.split("\t"):
-            try:
-                value = seen[cell]
-            except KeyError:
-                value = seen[cell] = _tsv_cell(cell, labels)
-            values.append(value)
-        if len(values) != len(columns):
-            raise ValueError(f"a TSV row has {len(values)} cells for {len(columns)} columns")
-        rows.append(values)
-    return columns, rows
-
-
-def python_rows(rows: list[list[Any]], labels: dict[str, str] | None = None) -> list[list[Any]]:
-    """``python_value`` of every term of every row.  The same partner, class or
-    date recurs on many rows, so each distinct term is converted once."""
-    seen: dict[Any, Any] = {}
-    out = []
-    for row in rows:
-        values = []
-        for term in row:
-            try:
-                value = seen[term]
-            except KeyError:
-                value = seen[term] = python_value(term, labels)
-            values.append(value)
-        out.append(values)
-    return out
-
-
 class OxGraph:
     """A read-only Oxigraph store holding the whole reasoned graph."""
 
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: Any, path: Path | None = None) -> None:
         self.store = store
+        self.path = path
         self._labels: dict[str, dict[str, str]] = {}
 
     @classmethod
-    def from_ntriples(cls, data: bytes) -> OxGraph:
+    def from_nquads(cls, data: bytes, path: Path | None = None) -> OxGraph:
+        """A store holding an artifact's N-Quads body (``path`` names where it came from)."""
         import pyoxigraph as ox
 
         store = ox.Store()
-        store.bulk_load(data, ox.RdfFormat.N_TRIPLES)
-        return cls(store)
+        store.bulk_load(data, ox.RdfFormat.N_QUADS)
+        return cls(store, path)
+
+    @classmethod
+    def from_artifact(cls, path: Path) -> OxGraph:
+        """Load a verified artifact; raises ``artifact.DamagedArtifact`` if it is not."""
+        from . import artifact
+
+        found = artifact.read(path)
+        if found is None:
+            raise artifact.DamagedArtifact(f"{path}: no such artifact")
+        try:
+            return cls.from_nquads(found.body, path)
+        except (SyntaxError, ValueError) as exc:   # whole by its checksum, yet not N-Quads
+            raise artifact.DamagedArtifact(f"{path}: not valid N-Quads ({exc})") from exc
 
     def __len__(self) -> int:
+        """Triples in the union (the parts are disjoint, so quads = triples)."""
         return len(self.store)
+
+    def part(self, name: str) -> Graph:
+        """One part (ontology, asserted, inferred, derived) as an rdflib graph."""
+        import pyoxigraph as ox
+
+        if name not in PART_GRAPHS:
+            raise KgraphError(f"no part '{name}'", hint=f"one of {', '.join(PART_GRAPHS)}")
+        return _rdflib_graph(self.store.quads_for_pattern(None, None, None, ox.NamedNode(PART_GRAPHS[name])))
+
+    def store_graph(self) -> Graph:
+        """Every triple of the store, whatever its graph, as one rdflib graph."""
+        return _rdflib_graph(self.store)
 
     def labels(self, lang: str = "en") -> dict[str, str]:
         """IRI -> best label: ``lang``, then English, then any; prefLabel first."""
         if lang not in self._labels:
             rank: dict[str, tuple[int, str]] = {}
             order = {lang: 0, "en": 1}
-            for row in self.store.query(_LABELS):
+            for row in self.store.query(_LABELS, use_default_graph_as_union=True):
                 s, label, pref = row["s"], row["label"], row["pref"]
                 if not hasattr(s, "value") or label is None:
                     continue
@@ -209,7 +112,7 @@ class OxGraph:
     def _run(self, sparql: str) -> Any:
         sparql = check_offline(sparql)
         try:
-            return self.store.query(sparql, prefixes=PREFIXES)
+            return self.store.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=True)
         except SyntaxError as exc:
             raise _syntax_error(sparql, exc) from exc
         except (OSError, ValueError, RuntimeError) as exc:
@@ -249,6 +152,63 @@ class OxGraph:
             fallback = self.query(sparql)
             columns, rows = fallback.columns, python_rows(fallback.rows, lmap)
         return Table(columns, rows)
+
+
+def _rdflib_graph(quads: Any) -> Graph:
+    """The triples of Oxigraph quads as an rdflib graph (each distinct term converted once)."""
+    from .parsing import new_graph
+    from .terms import to_rdflib
+
+    g = new_graph()
+    seen: dict[Any, Any] = {}
+
+    def conv(t: Any) -> Any:
+        found = seen.get(t)
+        if found is None:
+            found = seen[t] = to_rdflib(t)
+        return found
+
+    g.addN((conv(q.subject), conv(q.predicate), conv(q.object), g) for q in quads)
+    return g
+
+
+def as_ox(source: Any) -> OxGraph:
+    """The store to query for ``source``: an OxGraph itself, a KnowledgeGraph's
+    store, or (for a user's own rdflib graph) its triples in a store of their
+    own, so that whatever is passed in, Oxigraph answers."""
+    if isinstance(source, OxGraph):
+        return source
+    ox = getattr(source, "ox", None)
+    if isinstance(ox, OxGraph):
+        return ox
+    from .ntriples import write
+
+    return OxGraph.from_nquads(write(source))   # N-Triples is N-Quads in the default graph
+
+
+def open_graph(files: Sequence[Path] | None = None, *, reasoning: bool = True,
+               use_cache: bool = True) -> OxGraph:
+    """The built graph in Oxigraph: straight from the cached artifact when the
+    inputs and the code have not changed (no rdflib import, no parsing), else
+    built first.  A damaged artifact is noted and rebuilt, never served."""
+    from . import artifact, cache, data
+
+    if use_cache:
+        bundle = data.bundled()
+        inputs = tuple(Path(f) for f in files) if files else bundle.graph
+        if all(f.is_file() for f in inputs):   # else the build names the missing file
+            path = cache.artifact_path(cache.graph_key(bundle.ontology + bundle.shapes + inputs,
+                                                       reasoning))
+            try:
+                return OxGraph.from_artifact(path)
+            except artifact.DamagedArtifact as exc:
+                if path.exists():
+                    print(f"kgraph: the cached graph was damaged ({exc}); rebuilding it",
+                          file=sys.stderr)
+                    path.unlink(missing_ok=True)
+    from .build import build
+
+    return build(files, reasoning=reasoning, use_cache=use_cache).ox
 
 
 _POSITION = re.compile(r"error at (\d+):(\d+)")

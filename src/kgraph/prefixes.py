@@ -40,5 +40,11 @@ PREFIXES: dict[str, str] = {
 }
 
 
+#: Named graphs that keep the parts of the built graph apart (the build
+#: artifact, the endpoint, the published dataset): part name -> graph IRI.
+GRAPH_BASE = "https://w3id.org/defdip/graph/"
+PART_GRAPHS: dict[str, str] = {part: GRAPH_BASE + part
+                               for part in ("ontology", "asserted", "inferred", "derived")}
+
 #: The SPARQL prologue declaring every prefix.
 PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())

@@ -6,18 +6,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from datetime import date
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from rdflib import RDFS, Graph, Literal
-from rdflib.namespace import XSD
 from rdflib.term import Identifier, Node
 
 from .errors import KgraphError
 from .formats import Table
 from .namespaces import PREFIXES, SKOS
 from .querytext import NamedQuery, check_offline, named_queries, named_query, resolve, syntax_error
+from .terms import python_rows
 
 if TYPE_CHECKING:
     pass
@@ -63,32 +61,11 @@ def run(graph: Graph, sparql: str, bindings: Mapping[str, Identifier] | None = N
 # --- Values and labels ---------------------------------------------------------------------
 
 def python_value(node: Node | None, labels: dict[Node, str] | None = None) -> Any:
-    """A plain Python value for an RDF term.
+    """A plain Python value for an rdflib term: ``kgraph.terms.python_value``,
+    with a label map keyed by rdflib terms (as ``label_map`` gives)."""
+    from .terms import python_value as _value
 
-    Day dates become ``datetime.date``; month and year dates stay ISO strings
-    ("2009-04", "2009"); numbers become int/float; IRIs become their label
-    when ``labels`` has one, else the IRI.
-    """
-    if node is None:
-        return None
-    if isinstance(node, Literal):
-        dt = node.datatype
-        if dt == XSD.date:
-            try:
-                return date.fromisoformat(str(node)[:10])
-            except ValueError:
-                return str(node)
-        if dt in (XSD.gYear, XSD.gYearMonth):
-            return str(node)
-        v = node.toPython()
-        if isinstance(v, Decimal):
-            return int(v) if v == v.to_integral_value() else float(v)
-        if isinstance(v, (bool, int, float, str, date)):
-            return v
-        return str(node)
-    if labels is not None and node in labels:
-        return labels[node]
-    return str(node)
+    return _value(node, None if labels is None else {str(k): v for k, v in labels.items()})
 
 
 def label_map(graph: Graph, lang: str = "en") -> dict[Node, str]:
@@ -112,10 +89,9 @@ def select(graph: Graph, sparql: str, *, lang: str = "en", labels: bool = True,
     if result.type != "SELECT":
         raise KgraphError(f"expected a SELECT query, got {result.type}",
                           hint="use kgraph.ask() or kgraph.construct() for other forms")
-    lmap = label_map(graph, lang) if labels else None
+    lmap = {str(k): v for k, v in label_map(graph, lang).items()} if labels else None
     cols = [str(v) for v in result.vars]
-    rows = [[python_value(row[i], lmap) for i in range(len(cols))] for row in result]
-    return Table(cols, rows)
+    return Table(cols, python_rows([list(row) for row in result], lmap))
 
 
 def ask(graph: Graph, sparql: str) -> bool:

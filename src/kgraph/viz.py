@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .atomic import write_text_atomic
 from .errors import KgraphError
 from .network import MEASURES, TIE_KINDS
 
@@ -66,7 +65,7 @@ def vis_js() -> str:
 
     spec = importlib.util.find_spec("pyvis")
     if spec is None or spec.origin is None:
-        raise KgraphError("the network page needs pyvis", hint="pip install 'kgraph[network]'")
+        raise KgraphError("the network page needs pyvis", hint="pip install pyvis (a dependency of kgraph)")
     root = Path(spec.origin).parent
     for cand in sorted(root.glob("**/vis-network.min.js"), reverse=True):
         return cand.read_text(encoding="utf-8")
@@ -311,19 +310,6 @@ def page_html(views: Sequence[View], *, title: str, size_by: str = "strength", l
                             vis_js=vis_js(), views=js(payload), options_json=js(VIS_OPTIONS))
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write UTF-8 text so that readers never see a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def iframe(page: str, height: int = 650) -> str:
     """An ``<iframe srcdoc>`` that shows a page inside JupyterLab or VS Code
     (a link to a local file does not work there)."""
@@ -332,37 +318,33 @@ def iframe(page: str, height: int = 650) -> str:
 
 
 RECORD_LABELS_QUERY = """
-SELECT ?record ?label ?date ?source WHERE {
+SELECT ?record ?label ?early ?late ?source WHERE {
   ?record a dd:Record ; prov:wasDerivedFrom ?src .
   OPTIONAL { ?record rdfs:label ?label . FILTER(LANG(?label) = "en") }
-  OPTIONAL { ?record dd:earliestDay ?date }
+  OPTIONAL { ?record dd:earliestDay ?early ; dd:latestDay ?late }
   OPTIONAL { ?src rdfs:label ?source . FILTER(LANG(?source) = "ja") }
 }
 """
 
 
 def _labels(graph: Any) -> dict[str, str]:
-    """IRI -> English label, from the fast engine when the graph has one."""
-    from .oxstore import OxGraph
+    """IRI -> English label, from the one store every read uses."""
+    from .oxstore import as_ox
 
-    ox = graph if isinstance(graph, OxGraph) else getattr(graph, "ox", None)
-    if isinstance(ox, OxGraph):
-        return ox.labels("en")
-    from .sparql import label_map
-
-    return {str(k): v for k, v in label_map(graph).items()}
+    return as_ox(graph).labels("en")
 
 
 def record_labels(graph: Any) -> dict[str, str]:
     """Record IRI -> "label, date [source table]" for tooltips."""
+    from .dates import period_label
     from .network import run
 
     out: dict[str, str] = {}
     for r in run(graph, RECORD_LABELS_QUERY):
         key = str(r.record)
         text = str(r.label) if r.label is not None else key.rsplit("/", 1)[-1]
-        if r.date is not None:
-            text += f", {r.date}"
+        if r.early is not None and r.late is not None:
+            text += f", {period_label(r.early, r.late)}"   # at its printed precision
         if r.source is not None:
             text += f" [{r.source}]"
         if key not in out or len(text) > len(out[key]):
