@@ -31,11 +31,13 @@ import warnings
 import matplotlib.pyplot as plt
 import networkx as nx
 import pandas as pd
-from IPython.display import HTML, display
+from IPython.display import display
 
 import kgraph
+import kgraph.figures
 import kgraph.network as net
 import kgraph.viz
+from kgraph import thesis
 
 pd.set_option("display.max_colwidth", 80)
 kg = kgraph.load()
@@ -48,9 +50,11 @@ USA = "https://w3id.org/defdip/id/country/USA"
 #
 # - **ego**: Korea and its partners, one edge per partner, weight = ties of every kind;
 # - **multiplex**: the same pairs, one edge per *kind* of tie;
-# - **partners**: partner to partner, tied by the contexts they share (a multilateral
-#   exercise, the UN Command, a grouping such as NATO, a kind of instrument with Korea);
-#   a context of n partners adds 1/(n−1) to each pair;
+# - **partners**: partner to partner, tied by the contexts they really shared (a
+#   multilateral exercise, a UN mission, the 1950 UN Command, a grouping such as NATO);
+#   a context of n partners adds 1/(n−1) to each pair. Holding the same kind of bilateral
+#   instrument with Korea is *not* a shared context (two holders of a defence cooperation
+#   agreement never met over it), so partners whose ties are all bilateral are left out;
 # - **bipartite**: partners and the records (instruments, events) that tie them to Korea;
 #   its weighted projection onto partners keeps only what multilateral records share.
 
@@ -64,6 +68,11 @@ sizes = pd.DataFrame(
     columns=["projection", "nodes", "edges", "what an edge is"])
 for row in sizes.itertuples():
     print(f"projection {row.projection}: {row.nodes} nodes, {row.edges} edges")
+print("partners left out of the partners projection (no shared context):",
+      projections["partners"].graph["isolates_left_out"])
+for name in ("ego", "partners"):
+    s = net.summary(projections[name])
+    print(f"density of {name}: {s['density']:.3f}, components: {s['components']}")
 sizes
 
 # %%
@@ -113,13 +122,16 @@ ego_rank
 
 # %% [markdown]
 # On the **partners** graph centrality measures something: how much a partner shares
-# with the others (exercises, the UN Command, NATO or ASEAN membership, kinds of
-# instrument). Sorted by eigenvector centrality, a partner ranks high when it shares
-# contexts with partners that themselves share much.
+# with the others (exercises, UN missions, the UN Command, NATO, ASEAN or NORDEFCO
+# membership). A partner's strength is the number of contexts it shared (Newman's
+# weighting gives each context a total of 1 per member). Betweenness picks out the
+# partners that join otherwise separate groups: the United States (NATO, the UN Command
+# and the Pacific exercises) and Singapore (ASEAN and the exercises).
 
 # %%
-partner_rank = ranking("partners", sort_by="eigenvector")
-print("top partner by eigenvector (partners):", partner_rank["label"].iloc[0])
+partner_rank = ranking("partners", sort_by="betweenness")
+print("top partner by betweenness (partners):", partner_rank["label"].iloc[0])
+print("second by betweenness (partners):", partner_rank["label"].iloc[1])
 partner_rank
 
 # %% [markdown]
@@ -132,114 +144,94 @@ ranking("bipartite-projection", sort_by="betweenness")
 # %% [markdown]
 # ## 3. The interactive page, inline
 #
-# `kgraph.viz` builds one self-contained page (vis-network embedded, nothing fetched
-# from the internet) with every projection and a slice per administration: choose them in
-# the two menus, hover a node or edge for its ties, dates and records. Here it is shown
-# through an `<iframe srcdoc>`, which works in JupyterLab, VS Code and classic Notebook
-# alike. `kgraph network --out DIR` (or `kgraph.viz.write_network_page(graph, DIR)`)
-# writes the same page as `network.html`.
+# `kgraph.viz.show(graph)` builds one self-contained page (vis-network embedded,
+# nothing fetched from the internet) with every projection and a slice per
+# administration: choose them in the two menus, hover a node or edge for its ties, dates
+# and records. Node colour is the UN M49 region, the same in every view; partner–partner
+# edges are coloured by the kind of context the partners shared. The cell's output also
+# carries a static picture (PNG) of the opening projection, which is what a notebook
+# reopened untrusted, or a viewer that runs no scripts, shows instead.
+# `kgraph network --out DIR` writes the same page as `network.html`.
 
 # %%
-views = kgraph.viz.build_views(graph)
-page = kgraph.viz.page_html(views, title="South Korea's defence diplomacy: partner network",
-                            record_labels=kgraph.viz.record_labels(graph))
-print("page views:", len(views))
-print(f"page size: {len(page.encode('utf-8')) / 1e6:.1f} MB")
+view = kgraph.viz.show(graph, "partners")
+print(f"page size: {len(view.page.encode('utf-8')) / 1e6:.1f} MB")
 # IPython suggests IFrame for any "<iframe": that one needs a URL or file, which is what srcdoc avoids.
 warnings.filterwarnings("ignore", message="Consider using IPython.display.IFrame")
-display(HTML(kgraph.viz.iframe(page, height=650)))
+display(view)
 
 # %% [markdown]
 # ## 4. From one ally to many partners?
 #
-# The ties themselves (`kgraph.network.ties`) carry a date (the earliest possible day of
-# the record) and a kind. Split them into three eras: up to 1989 (the Cold War, "national
-# survival"), 1990–2007 (after democratisation and the end of the Cold War) and 2008–2019
-# (from Lee Myung-bak's "Global Korea" to the end of the report's data).
+# `kgraph.thesis.measures` (also `kgraph thesis` on the command line) counts, per
+# administration or per decade, both the ties **new** in the period and all ties
+# **reached** by its end: partners, the share of ties with the United States, how the
+# ties spread over UN M49 sub-regions (Shannon entropy in bits; Herfindahl–Hirschman
+# index) and the kinds of tie per partner. Its rules for dates: a tie is new in a period
+# when all its possible days fall in it (a tie printed "1950s" is new in the 1950s, and in
+# no administration if the decade spans a change: those ties are a row of their own); a
+# tie is reached by a period's end when its last possible day is on or before it.
 
 # %%
-ties = pd.DataFrame([t.__dict__ for t in net.ties(graph)])
-ties["year"] = [d.year if d is not None else None for d in ties["early"]]
-print("ties in all:", len(ties))
-print("ties without a date:", int(ties["year"].isna().sum()))
-
-# The first era starts with the oldest record (an attaché office of the 1940s).
-ERAS = {"to 1989": (1940, 1989), "1990–2007": (1990, 2007), "2008–2019": (2008, 2019)}
-rows = []
-for era, (lo, hi) in ERAS.items():
-    part = ties[(ties["year"] >= lo) & (ties["year"] <= hi)]
-    us = int((part["partner"] == USA).sum())
-    rows.append({"era": era, "ties": len(part), "partners": part["partner"].nunique(),
-                 "kinds of tie": part["kind"].nunique(), "ties with the US": us,
-                 "US share of ties": round(us / len(part), 3)})
-for r in rows:
-    print(f"era {r['era']}: {r['partners']} partners, {r['ties']} ties, "
-          f"{r['ties with the US']} with the US ({r['US share of ties']:.1%})")
-pd.DataFrame(rows).set_index("era")
-
-# %% [markdown]
-# Partners and kinds of tie per decade (a partner counts in a decade when at least one
-# of its ties is dated in it):
+by_adm = thesis.measures(graph)
+new = by_adm[by_adm["scope"] == "new"].set_index("period")
+reached = by_adm[by_adm["scope"] == "reached"].set_index("period")
+for adm in ("rhee-syngman", "kim-young-sam", "lee-myung-bak", "moon-jae-in"):
+    r = new.loc[adm]
+    print(f"new under {adm}: {r.partners} partners, {r.ties} ties, {r.us_ties} with the US, "
+          f"entropy {r.region_entropy:.2f} bits")
+for adm in ("rhee-syngman", "roh-tae-woo", "lee-myung-bak", "moon-jae-in"):
+    r = reached.loc[adm]
+    print(f"reached by the end of {adm}: {r.partners} partners, US share {r.us_share:.1%}, "
+          f"HHI {r.region_hhi:.3f}, kinds per partner {r.kinds_per_partner:.2f}")
+print("ties that straddle a change of administration:",
+      int(new.loc["spans a change of administration", "ties"]))
+by_adm.drop(columns=["first_day", "last_day"]).round(3)
 
 # %%
-dated = ties.dropna(subset=["year"]).copy()
-dated["decade"] = (dated["year"] // 10 * 10).astype(int).astype(str) + "s"
-kinds_per_decade = pd.crosstab(dated["decade"], dated["kind"].map(net.TIE_KINDS))
-kinds_per_decade.insert(0, "partners", dated.groupby("decade")["partner"].nunique())
-first_year = dated.groupby("partner")["year"].min()
-kinds_per_decade.insert(1, "new partners", (first_year // 10 * 10).astype(int).astype(str)
-                        .add("s").value_counts().reindex(kinds_per_decade.index, fill_value=0))
+by_decade = thesis.measures(graph, by="decade")
 for decade in ("1990s", "2000s", "2010s"):
-    print(f"partners in the {decade}:", int(kinds_per_decade.loc[decade, "partners"]))
-kinds_per_decade
+    print(f"partners in the {decade}:",
+          int(by_decade[(by_decade["period"] == decade) & (by_decade["scope"] == "new")]["partners"].iloc[0]))
+by_decade.drop(columns=["first_day", "last_day", "label"]).round(3)
 
 # %%
-ax = kinds_per_decade.drop(columns=["partners", "new partners"]).plot.bar(
-    stacked=True, figsize=(10, 4), width=0.8, colormap="tab10")
-ax.set_ylabel("ties")
-ax.set_title("Ties per decade by kind", loc="left", fontsize=10)
-ax.legend(fontsize=8, ncol=2)
+kgraph.figures.thesis(graph)
 plt.show()
 
 # %% [markdown]
-# Where did the US ties of the last era come from, and where does the United States
-# rank among partners in each era on the partners graph?
+# Where did the US ties of the last administration come from?
 
 # %%
-recent_us = ties[(ties["partner"] == USA) & (ties["year"] >= 2008)]
+ties = net.ties(graph)
+recent_us = [t for t in ties if t.partner == USA and t.early and t.early.year >= 2008]
 print("US ties since 2008:", len(recent_us))
-exercises_2019 = (recent_us["kind"] == "exercise") & (recent_us["year"] == 2019)
-print("of which 2019 exercises:", int(exercises_2019.sum()))
-
-us_rank = {}
-for era, (lo, hi) in ERAS.items():
-    scores = net.centrality(net.projection(graph, "partners", years=(lo, hi)), sort_by="eigenvector")
-    us_rank[era] = int(scores.index[scores["node"] == USA][0]) + 1
-    print(f"US rank by eigenvector on the partners graph, {era}: {us_rank[era]} of {len(scores)}"
-          f" (first: {scores['label'].iloc[0]})")
+print("of which 2019 exercises:", sum(1 for t in recent_us if t.kind == "exercise" and t.early.year == 2019))
 
 # %% [markdown]
 # ### What the numbers say
 #
-# - **Many partners.** The number of partners grows era by era and decade by decade.
-#   After the 1950s, when the UN Command brought most of the early partners, new partners
-#   arrive again from the 1990s on, more in each decade: the defence-industry and defence
-#   cooperation agreements (資料3, 資料5), the information agreements (資料4) and the
-#   deployments abroad (資料2) reach countries Korea had no recorded defence tie with. The kinds of tie multiply
-#   too: before 1990 the record is almost all attaché offices and the 1950 UN Command.
-# - **The US share of ties does not simply fall.** It is high in the first era, lowest in
-#   1990–2007 and up again after 2008, but almost all recent US ties are exercises of
-#   2019: the report tabulates exercises for that single year (図表11), so the last era
-#   over-samples the alliance. The alliance itself (the 1953 treaty, the Combined Forces
-#   Command) is not an "agreement" of the appendices at all. Counting ties cannot measure
-#   how much Korea *relied* on the United States; it measures how wide the rest grew.
-# - **The United States links the eras rather than leading any one of them.** Over all
-#   years the United States ranks first on the partners graph (section 2): it is the one
-#   partner present in every context, from the UN Command and the first attaché offices
-#   to agreements of each kind and the exercises. Within each era, though, other partners
-#   lead the ranking (the first of each era is printed above; Japan in the last), and the
-#   later eras add partners that are tied to one another, not only to Korea. That fits
-#   the thesis: diversification grew *around* the alliance, not in its place.
+# - **Many partners: yes.** Partners reached grow from 25 at the end of Rhee Syngman's
+#   term (almost all the 1950 UN Command) to 28 by the end of Roh Tae-woo's, then 71 by
+#   the end of Lee Myung-bak's and all 91 by the end of Moon Jae-in's. New partners per
+#   decade rise from 24 in the 1990s to 39 in the 2000s and 55 in the 2010s, and the
+#   kinds of tie per partner reached rise from 1.2 to 2.1: the same partners are tied in
+#   more ways.
+# - **Spread, not a shift of centre.** The regional entropy of all ties reached rises
+#   (3.2 bits under Rhee to 3.8–3.9 from Lee Myung-bak on) and the HHI falls (0.14 to
+#   0.08–0.09):
+#   the ties reach more regions more evenly; no one region replaces another.
+# - **"One ally" is not what the ties measure.** The US share of ties is low throughout
+#   (under 10 % of ties reached at every period's end) because the alliance itself (the
+#   1953 treaty, the Combined Forces Command) is not a record of the report's tables. Under
+#   Lee Myung-bak no new tie was with the United States; under Moon Jae-in 10 of 35 were,
+#   all exercises of 2019.
+# - **Caveats.** The tables cover different periods: exercises are tabulated for 2019 only
+#   (図表11), attaché offices from their founding, the agreements of 資料3–5 from the
+#   1990s. So later periods gain kinds of tie earlier ones could not have, and Moon Jae-in's
+#   US share is inflated by one year of exercises. Counting ties measures how wide Korea's
+#   defence diplomacy grew around the alliance, not how much Korea relied on it.
 #
-# Check the slices yourself in the page above (menu "Administration"), or with
-# `net.projection(graph, "partners", administration="lee-myung-bak")`.
+# Check the slices yourself in the page above (menu "Slice"), with
+# `net.projection(graph, "partners", administration="lee-myung-bak")`, or with
+# `kgraph thesis --by decade`.

@@ -535,3 +535,27 @@ def test_a_set_is_readable_like_any_folder(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "dump").stat().st_mode) == 0o755
+
+
+def test_a_prefix_named_service_never_reaches_another_host(capsys):
+    # Oxigraph reads SERVICE:x as the SERVICE keyword: refused by the one lexer, for the
+    # CLI and the API alike, and nothing connects to the listening socket.
+    import socket
+
+    import kgraph
+    from kgraph.cli import main
+    from kgraph.errors import KgraphError
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        listener.settimeout(0.5)
+        host, port = listener.getsockname()
+        for query in (f"PREFIX SERVICE: <http://{host}:{port}/> SELECT * WHERE {{ SERVICE:x {{ ?s ?p ?o }} }}",
+                      f"PREFIX : <http://{host}:{port}/> SELECT * WHERE {{ SERVICE:x {{ ?s ?p ?o }} }}"):
+            with pytest.raises(KgraphError, match="SERVICE is not allowed"):
+                kgraph.query(query)
+            assert main(["query", query]) == 1
+            assert "SERVICE is not allowed" in capsys.readouterr().err
+        with pytest.raises(socket.timeout):
+            listener.accept()

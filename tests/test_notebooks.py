@@ -186,30 +186,33 @@ def test_02_partner_network(run_notebook):
     r = run_notebook("02-partner-network")
     assert r.printed["projection ego"] == "92 nodes, 91 edges"
     assert r.printed["projection multiplex"] == "92 nodes, 194 edges"
-    assert r.printed["projection partners"] == "91 nodes, 1866 edges"
+    # Only contexts the partners really shared: 42 partners, not the 91-node clique.
+    assert r.printed["projection partners"] == "42 nodes, 435 edges"
+    assert r.number("partners left out of the partners projection (no shared context)") == 49
     assert r.printed["projection bipartite"] == "316 nodes, 255 edges"
     assert r.printed["projection bipartite-projection"] == "91 nodes, 245 edges"
     assert r.printed["computed on"].startswith("ego")
     assert r.printed["top partner by ties (ego)"] == "United States"
-    assert r.printed["top partner by eigenvector (partners)"] == "United States"
-    # The thesis, measured: more partners in each era; the US share dips, then rises
-    # with the 2019 exercises.
-    assert r.printed["era to 1989"].startswith("27 partners, 48 ties, 5 with the US")
-    assert r.printed["era 1990–2007"].startswith("41 partners, 73 ties, 1 with the US")
-    assert r.printed["era 2008–2019"].startswith("62 partners, 125 ties, 11 with the US")
+    assert r.printed["top partner by betweenness (partners)"] == "United States"
+    assert r.printed["second by betweenness (partners)"] == "Singapore"
+    # The thesis, measured per administration (new ties, and all reached by the end).
+    assert r.printed["new under lee-myung-bak"].startswith("36 partners, 48 ties, 0 with the US")
+    assert r.printed["new under moon-jae-in"].startswith("19 partners, 35 ties, 10 with the US")
+    assert r.printed["reached by the end of moon-jae-in"].startswith("91 partners")
+    assert r.number("ties that straddle a change of administration") == 18
     assert [r.number(f"partners in the {d}") for d in ("1990s", "2000s", "2010s")] == [24, 39, 55]
     assert r.number("US ties since 2008") == 11
     assert r.number("of which 2019 exercises") == 10
-    assert r.printed["US rank by eigenvector on the partners graph, 2008–2019"] == "3 of 62 (first: Japan)"
-    assert r.number("page views") == 48
-    assert r.count("image/png") >= 2
-    # The page is inline, as an iframe srcdoc with vis-network embedded: no link, no CDN.
-    frames = [o["data"]["text/html"] for o in r.outputs("display_data")
-              if o["data"].get("text/html", "").startswith("<iframe srcdoc=")]
-    assert len(frames) == 1
-    page = html.unescape(frames[0].split('srcdoc="', 1)[1].split('" style=', 1)[0])
+    # The page cell: the interactive page (iframe srcdoc, vis-network embedded, no link,
+    # no CDN) and a static picture in the same output bundle.
+    bundles = [o["data"] for o in r.outputs("display_data")
+               if o["data"].get("text/html", "").startswith("<iframe srcdoc=")]
+    assert len(bundles) == 1
+    assert bundles[0]["image/png"].startswith("iVBORw0KGgo")   # a PNG, base64
+    page = html.unescape(bundles[0]["text/html"].split('srcdoc="', 1)[1].split('" style=', 1)[0])
     assert "new vis.Network" in page and "South Korea" in page
     assert not re.search(r"""<(script|link)[^>]+(src|href)=["']?(https?:)?//""", page)
+    assert r.count("image/png") >= 3
 
 
 def test_03_administrations(run_notebook):
@@ -261,8 +264,10 @@ def test_05_publishing(run_notebook, kg):
     assert r.number("triples in all") == r.number("sum of the four parts") == total
     assert r.number("void triples") == total
     # 1086, + 255 derived ties and 22 terms of ontology/ties.ttl, + 26 for the
-    # administrations to 2025 and the prose facts
-    assert r.number("void entities") == 1389
+    # administrations to 2025 and the prose facts, + 17 date terms of ontology/defdip.ttl
+    # (the …AsPrinted and …Precision properties, dd:precision, dd:DatePrecision, its
+    # scheme and four precisions)
+    assert r.number("void entities") == 1406
     from rdflib import RDF
 
     assert r.number("void classes") == len(set(kg.graph.objects(None, RDF.type)))

@@ -1,9 +1,12 @@
-"""The network page in a real browser (Debian's Chromium, headless): offline,
-every node drawn, not blank."""
+"""The network page in a real browser (Debian's Chromium through Playwright,
+headless, every non-file request blocked): in every view the page draws the
+projection's nodes and edges (parallel edges included), tooltips show, a
+country keeps its colour, and no label can break the page."""
 
 from __future__ import annotations
 
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -11,13 +14,16 @@ import pytest
 from tests.conftest import require
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+C = "https://w3id.org/defdip/id/country/"
+USA, KOR = C + "USA", C + "KOR"
+READY = "document.body.dataset.ready === '1'"
 
 
 @pytest.fixture(scope="module")
-def page_file(graph, tmp_path_factory) -> Path:
+def page_file(kg, tmp_path_factory) -> Path:
     from kgraph.viz import write_network_page
 
-    return write_network_page(graph, tmp_path_factory.mktemp("page"), lang="ja")
+    return write_network_page(kg, tmp_path_factory.mktemp("page"), lang="ja")
 
 
 @pytest.fixture(scope="module")
@@ -36,21 +42,10 @@ def browser():
         b.close()
 
 
-def test_page_is_self_contained_utf8(page_file):
-    text = page_file.read_bytes().decode("utf-8")
-    assert "フィリピン" in text and "필리핀" in text   # Japanese labels, Korean in tooltips
-    for bad in ('src="http', "href=\"http", "cdn.", "@import"):
-        assert bad not in text
-
-
-def test_page_in_chromium(browser, page_file, graph, tmp_path):
-    import io
-
-    import matplotlib.image as mpimg
-
-    from kgraph import network
-
-    external: list[str] = []
+def _open(browser, url: str, external: list[str]):
+    """A page on which every request that is not a local file is refused and noted."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    errors: list[str] = []
 
     def route(r):
         if r.request.url.startswith(("file://", "data:", "about:")):
@@ -59,30 +54,150 @@ def test_page_in_chromium(browser, page_file, graph, tmp_path):
             external.append(r.request.url)
             r.abort()
 
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.route("**/*", route)
-    page.on("request", lambda req: None if req.url.startswith(("file://", "data:")) else external.append(req.url))
-    page.goto(page_file.as_uri())
-    page.wait_for_function("document.body.dataset.ready === '1'", timeout=60_000)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    page.errors = errors
+    return page
 
-    expected = {
-        "ego|all": network.projection(graph, "ego").number_of_nodes(),
-        "partners|all": network.projection(graph, "partners").number_of_nodes(),
-        "ego|moon-jae-in": network.projection(graph, "ego", administration="moon-jae-in").number_of_nodes(),
-    }
-    for key, n in expected.items():
-        page.evaluate(f"show('{key}')")
-        page.wait_for_function("document.body.dataset.ready === '1'", timeout=60_000)
-        drawn = page.evaluate("Object.keys(network.getPositions()).length")
-        assert drawn == n, key
-        assert page.evaluate("window.kgraph.nodeCount") == n
 
-    page.evaluate("show('ego|all')")
-    page.wait_for_function("document.body.dataset.ready === '1'", timeout=60_000)
-    png = page.locator("#graph").screenshot()
-    (tmp_path / "page.png").write_bytes(png)
-    img = mpimg.imread(io.BytesIO(png))
-    assert img.std() > 0.05, "the drawing is blank"
-    assert len({tuple(px) for px in img.reshape(-1, img.shape[-1])[::97]}) > 20
+def _show(page, key: str) -> None:
+    page.evaluate(f"kgraph.show({key!r})")
+    page.wait_for_function(READY, timeout=30_000)
+
+
+def _edge_multiset(g) -> Counter:
+    if g.is_multigraph():
+        return Counter((*sorted((a, b)), str(k)) for a, b, k in g.edges(keys=True))
+    return Counter((*sorted((a, b)), None) for a, b in g.edges())
+
+
+@pytest.fixture(scope="module")
+def loaded(browser, page_file):
+    external: list[str] = []
+    page = _open(browser, page_file.as_uri(), external)
+    page.wait_for_function(READY, timeout=30_000)
+    yield page, external
+    page.close()
+
+
+def test_page_is_self_contained_utf8(page_file):
+    text = page_file.read_bytes().decode("utf-8")
+    assert "フィリピン" in text and "필리핀" in text   # Japanese labels, Korean in tooltips
+    for bad in ('src="http', "href=\"http", "cdn.", "@import"):
+        assert bad not in text
+    assert "vis-tooltip" in text   # vis-network's own CSS, without which tooltips stay off-screen
+
+
+def test_every_view_draws_the_projection(loaded, kg):
+    from kgraph import network
+
+    page, external = loaded
+    keys = page.evaluate("kgraph.views")
+    assert {k.split("|")[0] for k in keys} == {"ego", "multiplex", "partners", "bipartite"}
+    assert "multiplex|moon-jae-in" in keys and "partners|lee-myung-bak" in keys
+    colours: dict[str, set[str]] = {USA: set(), KOR: set()}
+    for key in keys:
+        proj, slice_ = key.split("|")
+        g = network.projection(kg, proj, administration=None if slice_ == "all" else slice_)
+        page.evaluate(f"kgraph.show({key!r}, {{layout: false}})")
+        assert page.evaluate("Object.keys(kgraph.network.getPositions()).length") == len(g), key
+        nodes = page.evaluate("kgraph.nodes.get().map(n => [n.id, n.label, n.color])")
+        edges = page.evaluate("kgraph.edges.get().map(e => [e.from, e.to, e.key || null])")
+        assert {n for n, _, _ in nodes} == set(g.nodes), key
+        assert Counter((*sorted((a, b)), k) for a, b, k in edges) == _edge_multiset(g), key
+        # Real labels on every node: never an IRI or a slug of one.
+        for n, label, colour in nodes:
+            assert label and not label.startswith("http") and label != n.rsplit("/", 1)[-1], (key, n)
+            if n in colours:
+                colours[n].add(colour)
+    # All 194 ties of kinds with the US and the others: the multiplex view drops none.
+    m = network.projection(kg, "multiplex")
+    page.evaluate("kgraph.show('multiplex|all', {layout: false})")
+    assert page.evaluate("kgraph.edges.length") == m.number_of_edges() == 194
+    curved = page.evaluate("kgraph.edges.get().filter(e => e.from.endsWith('/KOR') && "
+                           "e.to.endsWith('/USA') || e.to.endsWith('/KOR') && e.from.endsWith('/USA'))"
+                           ".map(e => e.smooth && e.smooth.roundness + e.smooth.type)")
+    assert len(curved) == 6 and len(set(curved)) == 6   # six kinds, six different curves
+    # One colour per country in every view.
+    assert all(len(c) == 1 for c in colours.values()), colours
+    assert external == [] and page.errors == []
+
+
+def test_tooltips_show_and_labels_are_readable(loaded):
+    page, external = loaded
+    _show(page, "ego|all")
+    assert page.evaluate("kgraph.fontSize * kgraph.network.getScale()") >= 10
+    assert page.evaluate("document.querySelector('h1').textContent").startswith("韓国の防衛外交")
+    box = page.locator("#graph").bounding_box()
+    # Hover the United States.
+    pos = page.evaluate(f"(() => {{ var n = kgraph.network; "
+                        f"return n.canvasToDOM(n.getPositions([{USA!r}])[{USA!r}]); }})()")
+    page.mouse.move(box["x"] + pos["x"], box["y"] + pos["y"])
+    tip = page.locator("div.vis-tooltip")
+    tip.wait_for(state="visible", timeout=5_000)
+    text = tip.inner_text()
+    assert "United States" in text and "記録" in text and "Cobra Gold" in text
+    b = tip.bounding_box()
+    assert b and 0 <= b["x"] < 1400 and 0 <= b["y"] < 900 and b["width"] > 50
+    page.mouse.move(5, 5)
+    page.wait_for_timeout(200)
+    # Hover an edge at a point where no node sits.
+    point = page.evaluate("""(() => { var n = kgraph.network, ids = kgraph.edges.getIds();
+        for (var i = 0; i < ids.length; i++) { var e = kgraph.edges.get(ids[i]);
+          var p = n.getPositions([e.from, e.to]);
+          var q = n.canvasToDOM({x: (p[e.from].x + p[e.to].x) / 2, y: (p[e.from].y + p[e.to].y) / 2});
+          if (n.getEdgeAt(q) === ids[i] && n.getNodeAt(q) === undefined) return [q, e.to]; }
+        return null; })()""")
+    assert point is not None
+    page.mouse.move(box["x"] + point[0]["x"], box["y"] + point[0]["y"])
+    tip.wait_for(state="visible", timeout=5_000)
+    assert "記録:" in tip.inner_text()
+    b = tip.bounding_box()
+    assert b and 0 <= b["x"] < 1400 and 0 <= b["y"] < 900
     assert external == []
+
+
+def test_a_hostile_label_leaves_the_page_working(browser, tmp_path):
+    import networkx as nx
+
+    from kgraph import network
+    from kgraph.viz import View, page_html
+
+    evil = "<!--<script>alert(1)</script>\u2028&amp;</SCRIPT >"
+    g = nx.Graph(name="ego", description=evil)
+    g.add_node("https://x/a", label_en=evil, region=evil, role="ego")
+    g.add_node("https://x/b", label_en="B", region="Eastern Asia")
+    g.add_edge("https://x/a", "https://x/b", weight=1, records="https://x/r", n_exercise=1)
+    page_file = tmp_path / "evil.html"
+    page_file.write_text(page_html([View("ego", evil, "all", evil, g, network.centrality(g))],
+                                   title=evil, record_labels={"https://x/r": evil}), encoding="utf-8")
+    external: list[str] = []
+    page = _open(browser, page_file.as_uri(), external)
+    page.wait_for_function(READY, timeout=10_000)
+    assert page.evaluate("kgraph.nodes.get('https://x/a').label") == evil
+    assert page.evaluate("kgraph.edges.length") == 1
+    assert page.errors == [] and external == []
+    page.close()
+
+
+def test_the_notebook_frame_fits_and_throws_nothing(browser, kg, tmp_path):
+    # What kgraph.viz.show puts in a notebook: the page in an iframe srcdoc, sandboxed.
+    from kgraph.viz import build_views, iframe, page_html
+
+    views = build_views(kg, projections=("partners", "multiplex"), by_administration=False)
+    host = tmp_path / "host.html"
+    host.write_text(f"<!DOCTYPE html><html><body>{iframe(page_html(views), height=720)}</body></html>",
+                    encoding="utf-8")
+    external: list[str] = []
+    page = _open(browser, host.as_uri(), external)
+    frame = page.frames[1]
+    frame.wait_for_function(READY, timeout=30_000)
+    assert frame.evaluate("window.location.protocol") == "about:"   # where replaceState throws
+    frame.select_option("#projection", "multiplex")   # a view switch: no replaceState error
+    frame.wait_for_function(READY, timeout=30_000)
+    assert frame.evaluate("kgraph.view") == "multiplex|all"
+    bottom = frame.evaluate("document.getElementById('graph').getBoundingClientRect().bottom")
+    assert 300 < bottom <= frame.evaluate("window.innerHeight") + 0.5   # the drawing is not clipped
+    assert page.errors == [] and external == []
     page.close()

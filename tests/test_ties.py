@@ -84,3 +84,12 @@ def test_partner_types_are_stated_in_the_data(kg):
                         if attrs[p]["partner_type"] not in STATE_TYPES)
     assert non_states == ["ESH", "nato"]
     assert partner_type(["https://w3id.org/defdip/ontology#Country"]) == "state"
+
+
+def test_the_readme_table_is_the_named_query(kg):
+    from kgraph.formats import render
+    from tests.conftest import ROOT
+
+    t = kg.ox.select(named_query("partner-tie-kinds").text)
+    expected = render(t.columns, t.rows[:5], "md")
+    assert expected in (ROOT / "README.md").read_text(encoding="utf-8")

@@ -120,7 +120,10 @@ def parser() -> argparse.ArgumentParser:
                    help="projection for graphml/gexf (default: ego)")
     n.add_argument("--size-by", choices=MEASURES, default="strength",
                    help="centrality that sizes the nodes (default: strength)")
-    n.add_argument("--lang", default="en", help="node labels: en (default), ja, ko")
+    n.add_argument("--lang", default="en", choices=("en", "ja", "ko"),
+                   help="labels: en (default), ja (Japanese labels and page text), ko")
+    n.add_argument("--states-only", action="store_true",
+                   help="graphml/gexf: leave out partners that are not states")
     _add_slice_options(n)
     _add_graph_options(n)
 
@@ -128,12 +131,33 @@ def parser() -> argparse.ArgumentParser:
                        description="Degree, strength (weighted degree), betweenness, closeness, "
                                    "eigenvector and PageRank per node of a projection.")
     c.add_argument("--projection", "-p", choices=PROJECTIONS + ("bipartite-projection",),
-                   default="ego", help="projection (default: ego)")
+                   default="partners",
+                   help="projection (default: partners, partners tied by the contexts they shared; "
+                        "ego is a star, where centrality says little)")
+    c.add_argument("--states-only", action="store_true",
+                   help="leave out partners that are not states (organisations, missions, territories)")
     c.add_argument("--by", choices=MEASURES, default="strength", help="sort by (default: strength)")
     c.add_argument("--top", type=int, default=0, metavar="N", help="only the first N rows")
     _add_slice_options(c)
     _add_format(c)
     _add_graph_options(c)
+
+    th = sub.add_parser("thesis", help="the report's thesis measured: partners, US share, regional "
+                                       "spread per administration or decade",
+                        description="Per administration (or decade), for the ties new in the period "
+                                    "and for all ties reached by its end: partners, ties, ties with "
+                                    "the United States and their share, regional spread over UN M49 "
+                                    "sub-regions (entropy in bits; Herfindahl-Hirschman index) and "
+                                    "kinds of tie per partner. A tie whose date straddles a change is "
+                                    "a row of its own (see kgraph.thesis).")
+    th.add_argument("--by", choices=("administration", "decade"), default="administration",
+                    help="periods (default: administration)")
+    th.add_argument("--scope", choices=("new", "reached", "both"), default="both",
+                    help="ties new in the period, reached by its end, or both (default)")
+    th.add_argument("--states-only", action="store_true",
+                    help="leave out partners that are not states (organisations, missions, territories)")
+    _add_format(th)
+    _add_graph_options(th)
 
     e = sub.add_parser("export", help="write the publication dump (Turtle, N-Triples, JSON-LD, VoID)",
                        description="Write deterministic dumps of the ontology, asserted, inferred "
@@ -148,19 +172,32 @@ def parser() -> argparse.ArgumentParser:
     _add_graph_options(e)
 
     sv = sub.add_parser("serve", help="serve the graph over the SPARQL 1.1 protocol",
-                        description="Run a read-only SPARQL 1.1 Protocol endpoint at /sparql (GET and "
-                                    "POST; JSON, XML, CSV, TSV results; Turtle for CONSTRUCT and "
-                                    "DESCRIBE) and an offline query page at /. Updates, SERVICE and "
-                                    "LOAD are refused; each query has a time limit and a result cap.")
+                        description="Run a read-only SPARQL 1.1 Protocol endpoint at /sparql (GET, POST, "
+                                    "HEAD, OPTIONS; SPARQL JSON, XML, CSV, TSV results; Turtle, N-Triples, "
+                                    "RDF/XML, JSON-LD, N-Quads, TriG for CONSTRUCT and DESCRIBE; a service "
+                                    "description; CORS) and the YASGUI query page at /. Queries run in "
+                                    "worker processes, each stopped at its time limit and capped in memory. "
+                                    "Updates, SERVICE and LOAD are refused.")
     sv.add_argument("--host", default="127.0.0.1",
                     help="address to bind (default: 127.0.0.1, loopback only)")
     sv.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     sv.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
-                    help="per-query time limit (default: 10)")
+                    help="per-query time limit; the query's worker is killed at it (default: 10)")
     sv.add_argument("--max-results", type=int, default=10000, metavar="N",
                     help="most result rows (or triples) returned (default: 10000)")
     sv.add_argument("--max-body", type=int, default=1_000_000, metavar="BYTES",
                     help="largest request body accepted (default: 1000000)")
+    sv.add_argument("--workers", type=int, default=_default_workers(), metavar="N",
+                    help="query worker processes, each with the whole graph (default: the number "
+                         f"of CPUs, at least 2: {_default_workers()} here); one more is kept in reserve")
+    sv.add_argument("--memory-limit", type=int, default=1024, metavar="MB",
+                    help="memory each worker may use beyond its loaded graph; a query that needs "
+                         "more fails alone (default: 1024; 0: no limit)")
+    sv.add_argument("--cors", default="*", metavar="ORIGINS",
+                    help="origins allowed to query from a browser, comma-separated (default: *, any; "
+                         "'' turns CORS off)")
+    sv.add_argument("--max-connections", type=int, default=1000, metavar="N",
+                    help="open connections and requests at once; more get 503 (default: 1000)")
     sv.add_argument("--quiet", "-q", action="store_true",
                     help="do not log one line per request on stderr")
     _add_graph_options(sv)
@@ -196,6 +233,12 @@ def parser() -> argparse.ArgumentParser:
     _add_out(fg, "kgraph-out")
     _add_graph_options(fg)
     return p
+
+
+def _default_workers() -> int:
+    import os
+
+    return max(2, os.cpu_count() or 1)
 
 
 def _years(text: str) -> tuple[int, int]:

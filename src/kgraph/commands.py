@@ -394,7 +394,8 @@ def _projection(args: argparse.Namespace, kg: KnowledgeGraph) -> Any:
 
     name = args.projection
     base = "bipartite" if name == "bipartite-projection" else name
-    g = network.projection(kg, base, years=args.years, administration=args.administration)
+    g = network.projection(kg, base, years=args.years, administration=args.administration,
+                           states=getattr(args, "states_only", False))
     if name == "bipartite-projection":
         g = network.bipartite_projection(g)
     if g.number_of_nodes() == 0:
@@ -409,9 +410,10 @@ def cmd_network(args: argparse.Namespace) -> int:
     kg = _kg(args)
     out = _writable(args.out)
     if args.format == "html":
-        if args.years or args.administration:
-            raise KgraphError("--years and --administration apply to graphml/gexf; the page "
-                              "already has a slice per administration")
+        if args.years or args.administration or args.states_only:
+            raise KgraphError("--years, --administration and --states-only apply to graphml/gexf; "
+                              "the page already has a slice per administration",
+                              hint="drop the option, or add -f graphml / -f gexf")
         path = write_network_page(kg, out, size_by=args.size_by, lang=args.lang)
     else:
         g = _projection(args, kg)
@@ -423,7 +425,7 @@ def cmd_network(args: argparse.Namespace) -> int:
 
 
 def cmd_centrality(args: argparse.Namespace) -> int:
-    from .network import centrality
+    from .network import centrality, significant, summary
 
     kg = _kg(args)
     g = _projection(args, kg)
@@ -432,19 +434,51 @@ def cmd_centrality(args: argparse.Namespace) -> int:
         df = df.head(args.top)
     cols = ["label", "type", "region", "degree", "strength", "betweenness", "closeness",
             "eigenvector", "pagerank"]
-    rows = [[r[c] for c in cols] for r in df.to_dict("records")]
-    sys.stderr.write(f"# {g.graph.get('name')}: {g.graph.get('description', '')}"
-                     f" ({g.graph.get('slice', 'all years')}; sorted by {args.by})\n")
+    rows = [[significant(r[c]) if isinstance(r[c], float) else r[c] for c in cols]
+            for r in df.to_dict("records")]
+    s = summary(g)
+    what = g.graph.get("slice", "all years") + (", states only" if g.graph.get("states_only") else "")
+    sys.stderr.write(f"# {g.graph.get('name')}: {g.graph.get('description', '')}\n"
+                     f"# {what}; {s['nodes']} nodes, {s['edges']} edges, density {s['density']:.4g}, "
+                     f"{s['components']} component(s) (largest {s['largest_component']}); "
+                     f"sorted by {args.by}\n")
+    if g.graph.get("inferred_ties"):
+        sys.stderr.write(f"# {g.graph['inferred_ties']} tie(s) placed in these years from a coarser "
+                         "date (a decade fills each of its years)\n")
+    sys.stdout.write(render(cols, rows, args.format))
+    return 0
+
+
+def cmd_thesis(args: argparse.Namespace) -> int:
+    from .network import significant
+    from .thesis import measures
+
+    df = measures(_ox_graph(args), by=args.by, states=args.states_only)
+    if args.scope != "both":
+        df = df[df["scope"] == args.scope]
+    cols = ["label", "scope", "partners", "ties", "us_ties", "us_share", "region_entropy",
+            "region_hhi", "kinds_per_partner"]
+    rows = [[significant(r[c]) if isinstance(r[c], float) else r[c] for c in cols]
+            for r in df.to_dict("records")]
+    sys.stderr.write("# new: ties dated in the period; reached: ties certainly made by its end. "
+                     "Entropy in bits and HHI over UN M49 sub-regions of the ties.\n"
+                     "# Caveat: the report's tables cover different periods (exercises 2019 only).\n")
     sys.stdout.write(render(cols, rows, args.format))
     return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .server import serve
+    from .serve import build_artifact
+    from .serve.app import Settings
+    from .serve.http import serve
 
-    kg = _kg(args)
-    serve(kg.graph, host=args.host, port=args.port, timeout=args.timeout,
-          max_results=args.max_results, max_body=args.max_body, quiet=args.quiet)
+    settings = Settings(host=args.host, port=args.port, timeout=args.timeout,
+                        max_results=args.max_results, max_body=args.max_body, workers=args.workers,
+                        memory_limit=args.memory_limit, cors=args.cors,
+                        max_connections=args.max_connections, quiet=args.quiet)
+    settings.check()
+    artifact = build_artifact(args.data, reasoning=not args.no_reasoning, use_cache=not args.no_cache)
+    serve(artifact, settings)
     return 0
 
 
@@ -478,7 +512,8 @@ def cmd_figures(args: argparse.Namespace) -> int:
     kg = _kg(args)
     out = _writable(args.out)
     for name, fig in (("agreements-per-administration", figures.agreements_per_administration(kg)),
-                      ("deployment-timeline", figures.deployment_timeline(kg))):
+                      ("deployment-timeline", figures.deployment_timeline(kg)),
+                      ("thesis", figures.thesis(kg))):
         for ext in ("png", "svg"):
             path = out / f"{name}.{ext}"
             with atomic_path(path) as tmp:

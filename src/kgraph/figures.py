@@ -4,6 +4,7 @@
 (agreements per administration by kind), whose numbers were lost from the
 text, from the appendices they were drawn from.  ``deployment_timeline`` draws
 every deployment of 資料2 as a bar from its first to its last possible month.
+``thesis`` draws the measures of ``kgraph.thesis`` per administration.
 """
 
 from __future__ import annotations
@@ -119,4 +120,34 @@ def deployment_timeline(graph: KnowledgeGraph | Graph, as_of: date = date(2019, 
     ax.set_xlim(date(1990, 1, 1), date(2026, 12, 31))
     ax.set_title("Overseas deployments since 1991 (Appendix 2); orange: still under way on 2019-12-31",
                  fontsize=10, loc="left")
+    return fig
+
+
+def thesis(graph: KnowledgeGraph | Graph, by: str = "administration") -> Figure:
+    """Four panels per administration (or decade), ties new in the period
+    (bars) and all ties reached by its end (line): partners, the US share of
+    ties, regional spread (entropy in bits) and kinds of tie per partner."""
+    plt = _plt()
+    from .thesis import measures
+
+    df = measures(graph, by=by)
+    df = df[df["period"] != "spans a change of administration"]
+    new, reached = df[df["scope"] == "new"], df[df["scope"] == "reached"]
+    labels = [str(x).replace(" administration", "") for x in new["label"]]
+    fig, axes = plt.subplots(2, 2, figsize=(11, 7), sharex=True, constrained_layout=True)
+    x = range(len(labels))
+    for ax, col, title in zip(axes.flat, ("partners", "us_share", "region_entropy",
+                                          "kinds_per_partner"),
+                              ("partners", "share of ties with the United States",
+                               "regional spread (entropy over UN M49 sub-regions, bits)",
+                               "kinds of tie per partner"), strict=True):
+        ax.bar(x, list(new[col]), color="#56B4E9", label="ties new in the period")
+        ax.plot(x, list(reached[col]), color="#D55E00", marker="o", label="all ties reached by its end")
+        ax.set_title(title, fontsize=10, loc="left")
+    axes[0][0].legend(fontsize=8)
+    for ax in axes[1]:
+        ax.set_xticks(list(x), labels, rotation=35, ha="right", fontsize=8)
+    fig.suptitle("From one ally to many partners? Korea's defence ties per "
+                 f"{by} (the report's tables cover different periods: exercises only for 2019)",
+                 fontsize=10)
     return fig

@@ -11,14 +11,21 @@ projections, all built from one SPARQL query over the reasoned graph:
 ``multiplex``
     The same pairs as a MultiGraph, one edge per kind of tie (key = kind).
 ``partners``
-    Partner to partner: two partners are tied by each *context* they share: a
-    multilateral record (an exercise with several foreign participants, the
-    1950 UN Command), a grouping both belong to (NATO, ASEAN, NORDEFCO), and
-    each kind of instrument both hold with Korea.  A context shared by n
-    partners adds 1/(n-1) to each of their pairs (Newman's weighting for
-    co-affiliation networks): a three-nation exercise ties its members
-    strongly, the 49 partners of a defence cooperation agreement only weakly.
-    ``shared`` on an edge counts the contexts, ``weight`` sums their shares.
+    Partner to partner: two partners are tied by each *context they really
+    shared*: a record with several partners (a multilateral exercise, a UN
+    mission or coalition both hosted or served in), the 1950 UN Command (the
+    war they fought in together), and each organisation both are members of
+    (NATO, ASEAN, NORDEFCO; ``dd:memberOf``).  Holding the same *kind* of
+    bilateral instrument with Korea is **not** a shared context: two holders
+    of a defence cooperation agreement never met over it (counting it tied
+    every holder to every other, a clique of 1,866 edges).  A context shared
+    by n partners adds 1/(n-1) to each of their pairs (Newman's weighting for
+    co-affiliation networks), so a partner's strength is the number of
+    shared contexts it is in.  ``shared`` on an edge counts the contexts,
+    ``weight`` sums their shares, ``contexts`` lists them, ``context_kind``
+    names the kind of context that weighs most (``CONTEXT_KINDS``).  Partners
+    that share no context with any other are left out (their number is
+    ``g.graph["isolates_left_out"]``).
 ``bipartite``
     Partners (``bipartite=0``) and the instruments or events that tie them to Korea
     (``bipartite=1``); ``bipartite_projection`` gives its weighted projection
@@ -35,13 +42,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .errors import KgraphError
 from .prefixes import DD, PREFIXES
-from .ties import KINDS, kind_of, partner_type
+from .ties import KINDS, STATE_TYPES, kind_of, partner_type
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -143,6 +151,8 @@ class Tie:
     early: date | None
     late: date | None
     administration: str | None
+    #: True when a year slice placed the tie from a date coarser than a year.
+    inferred: bool = False
 
 
 def _iso(v: Any) -> date | None:
@@ -178,15 +188,27 @@ def ties(graph: Any) -> list[Tie]:
 
 def select_ties(all_ties: Iterable[Tie], years: tuple[int, int] | None = None,
                 administration: str | None = None) -> list[Tie]:
-    """Ties within a year range (both ends inclusive; a tie counts when all its
-    possible days fall inside) or under one administration (its IRI or key)."""
+    """Ties within a year range (both ends inclusive) or under one
+    administration (its IRI or key).
+
+    Years follow the coarse-date rule of ``kgraph.dates.years_of``: a tie
+    belongs to every year its date covers, so a tie known only to a decade
+    ("1950s") falls in each year of it; such a tie comes back with
+    ``inferred=True`` ("inferred from a coarser date").  A tie whose
+    date lies within one year is in that year only.
+    """
+    from .dates import years_of
+
     out = []
     for t in all_ties:
         if years is not None:
             if t.early is None or t.late is None:
                 continue
-            if not (years[0] <= t.early.year and t.late.year <= years[1]):
+            inside = [flag for y, flag in years_of(t.early, t.late) if years[0] <= y <= years[1]]
+            if not inside:
                 continue
+            if any(inside):
+                t = replace(t, inferred=True)
         if administration is not None:
             if t.administration is None:
                 continue
@@ -195,6 +217,25 @@ def select_ties(all_ties: Iterable[Tie], years: tuple[int, int] | None = None,
                 continue
         out.append(t)
     return out
+
+
+def administrations(graph: Any) -> list[tuple[str, date, date]]:
+    """(IRI, first day, last day) of each administration, in order; one still
+    in office ends on ``date.max``."""
+    rows = run(graph, """SELECT ?a ?s ?e WHERE { ?a a dd:Administration ; dd:startDate ?s .
+                          OPTIONAL { ?a dd:endDate ?e } } ORDER BY ?s""")
+    return [(str(r.a), _iso(r.s) or date.min, _iso(r.e) or date.max) for r in rows]
+
+
+def check_administration(graph: Any, key: str) -> str:
+    """The IRI of an administration given by IRI or key; an unknown key is an
+    error that lists the valid ones."""
+    known = [a for a, _, _ in administrations(graph)]
+    for a in known:
+        if key in (a, a.rsplit("/", 1)[-1]):
+            return a
+    raise KgraphError(f"unknown administration '{key}'",
+                      hint="choose one of: " + ", ".join(a.rsplit("/", 1)[-1] for a in known))
 
 
 # --- Node attributes ---------------------------------------------------------------------
@@ -224,7 +265,7 @@ def node_attributes(graph: Any) -> dict[str, dict[str, Any]]:
         return a.get("iso3")
 
     codes = {code_of(a) for a in attrs.values()} - {None}
-    regions = _un_regions(sorted(c for c in codes if c))
+    regions = _un_regions(tuple(sorted(c for c in codes if c)))
     for a in attrs.values():
         code = code_of(a)
         if a.get("type") in ("dd:Organization", "dd:Mission"):
@@ -237,8 +278,10 @@ def node_attributes(graph: Any) -> dict[str, dict[str, Any]]:
     return dict(attrs)
 
 
-def _un_regions(codes: list[str]) -> dict[str, str]:
-    """UN M49 sub-regions from country_converter (a maintained classification)."""
+@lru_cache(maxsize=8)
+def _un_regions(codes: tuple[str, ...]) -> dict[str, str]:
+    """UN M49 sub-regions from country_converter (a maintained classification);
+    remembered, since country_converter takes most of a second per call."""
     if not codes:
         return {}
     import logging
@@ -261,6 +304,19 @@ def _add_node(g: nx.Graph, iri: str, attrs: dict[str, dict[str, Any]], **extra: 
     g.add_node(iri, **{k: v for k, v in a.items() if v is not None})
 
 
+def periods(tie_list: Iterable[Tie]) -> str:
+    """The years each dated tie may lie in, as "first/last" year intervals
+    (space-separated, sorted; ``kgraph.dates.years_of``'s rule: a tie printed
+    "1950s" spans the decade, one printed to a day or month its year): what
+    GEXF's time intervals are made from.  Years, not days, so that no output
+    shows a day the report did not print.
+
+    >>> periods([Tie("p", "exercise", "r", "r", date(1950, 1, 1), date(1959, 12, 31), None)])
+    '1950/1959'
+    """
+    return " ".join(sorted({f"{t.early.year}/{t.late.year}" for t in tie_list if t.early and t.late}))
+
+
 def ego(tie_list: list[Tie], attrs: dict[str, dict[str, Any]]) -> nx.Graph:
     """Korea and its partners, one weighted edge per partner."""
     import networkx as nx
@@ -279,7 +335,7 @@ def ego(tie_list: list[Tie], attrs: dict[str, dict[str, Any]]) -> nx.Graph:
                    kinds=sum(1 for v in counts.values() if v),
                    first_date=shown(first),
                    first_administration=first.administration or "",
-                   records=" ".join(sorted({t.record for t in ts})),
+                   records=" ".join(sorted({t.record for t in ts})), periods=periods(ts),
                    tie_kinds=" ".join(k for k, v in counts.items() if v),
                    **{f"n_{k.replace('-', '_')}": v for k, v in counts.items()})
     return g
@@ -300,66 +356,106 @@ def multiplex(tie_list: list[Tie], attrs: dict[str, dict[str, Any]]) -> nx.Multi
         first = min(ts, key=lambda t: t.early or date.max)
         g.add_edge(korea, partner, key=kind, kind=kind, weight=len({t.record for t in ts}),
                    first_date=shown(first),
-                   records=" ".join(sorted({t.record for t in ts})))
+                   records=" ".join(sorted({t.record for t in ts})), periods=periods(ts))
     return g
+
+
+#: Kinds of context two partners can share, keyed like the tie kinds of the
+#: records they come from, in the order the page's legend shows them.
+CONTEXT_KINDS: dict[str, str] = {
+    "exercise": "multilateral exercise",
+    "deployment": "UN mission or coalition",
+    "un-command-1950": "war: the 1950 UN Command",
+    "membership": "membership of an organisation",
+    "instrument": "multilateral instrument",
+}
+
+
+def _context_kind(tie_kind: str) -> str:
+    return tie_kind if tie_kind in ("exercise", "deployment", "un-command-1950") else "instrument"
 
 
 def partners(tie_list: list[Tie], attrs: dict[str, dict[str, Any]],
              memberships: dict[str, set[str]] | None = None) -> nx.Graph:
-    """Partner-to-partner ties from shared contexts (see the module docstring)."""
+    """Partner-to-partner ties from the contexts they really shared (see the
+    module docstring): multi-partner records and common memberships, never
+    the kind of bilateral instrument each holds with Korea."""
     import itertools
 
     import networkx as nx
 
     g = nx.Graph(name="partners",
-                 description="partners tied by the contexts they share (multilateral records, "
-                             "groupings, kinds of instrument with Korea); a context of n partners "
-                             "adds 1/(n-1) to each pair")
-    contexts: dict[str, set[str]] = defaultdict(set)   # context -> partners
-    kinds_of: dict[str, set[str]] = defaultdict(set)
-    by_record: dict[str, set[str]] = defaultdict(set)
+                 description="partners tied by the contexts they shared (multilateral exercises, "
+                             "UN missions and coalitions, the 1950 UN Command, organisations); "
+                             "a context of n partners adds 1/(n-1) to each pair")
+    members: dict[str, set[str]] = defaultdict(set)   # context -> partners
+    kind_of_context: dict[str, str] = {}
+    context_ties: dict[str, list[Tie]] = defaultdict(list)
     for t in tie_list:
-        by_record[t.context].add(t.partner)
-        kinds_of[t.partner].add(t.kind)
-        _add_node(g, t.partner, attrs)
-    for record, ps in by_record.items():
-        if len(ps) > 1:
-            contexts[record] |= ps
+        members[t.context].add(t.partner)
+        context_ties[t.context].append(t)
+        kind_of_context.setdefault(t.context, _context_kind(t.kind))
+    seen = {t.partner for t in tie_list}
     for actor, groups in (memberships or {}).items():
-        if actor in g:
+        if actor in seen:
             for grp in groups:
-                contexts[grp].add(actor)
-    for partner, ks in kinds_of.items():
-        for k in ks:
-            if k in ("defence-cooperation", "military-information", "defence-industry"):
-                contexts["kind:" + k].add(partner)
-    for ctx, members in contexts.items():
-        share = 1.0 / (len(members) - 1) if len(members) > 1 else 0.0
-        for a, b in itertools.combinations(sorted(members), 2):
+                members[grp].add(actor)
+                kind_of_context[grp] = "membership"
+    by_kind: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for ctx, ps in sorted(members.items()):
+        if len(ps) < 2:
+            continue   # a bilateral record: nothing shared between partners
+        share = 1.0 / (len(ps) - 1)
+        for a, b in itertools.combinations(sorted(ps), 2):
+            for v in (a, b):
+                if v not in g:
+                    _add_node(g, v, attrs)
+            when = periods(context_ties.get(ctx, []))
             if g.has_edge(a, b):
                 g[a][b]["weight"] += share
                 g[a][b]["shared"] += 1
                 g[a][b]["contexts"] += " " + ctx
+                g[a][b]["periods"] = " ".join(sorted(set((g[a][b]["periods"] + " " + when).split())))
             else:
-                g.add_edge(a, b, weight=share, shared=1, contexts=ctx)
-    for _, _, d in g.edges(data=True):
-        d["weight"] = round(d["weight"], 6)
+                g.add_edge(a, b, weight=share, shared=1, contexts=ctx, periods=when)
+            by_kind[(a, b)][kind_of_context[ctx]] += share
+    for a, b, d in g.edges(data=True):
+        kinds = by_kind[(a, b) if a < b else (b, a)]
+        # The kind of context that weighs most; ties go to the first in CONTEXT_KINDS.
+        d["context_kind"] = max(CONTEXT_KINDS, key=lambda k, w=kinds: w.get(k, 0.0))  # type: ignore[misc]
+        d["context_kinds"] = " ".join(k for k in CONTEXT_KINDS if k in kinds)
+    g.graph["isolates_left_out"] = len(seen - set(g))
+    if g.graph["isolates_left_out"]:
+        g.graph["description"] += (f"; {g.graph['isolates_left_out']} partners that shared no "
+                                   "context with another are left out")
     return g
 
 
-def bipartite(tie_list: list[Tie], attrs: dict[str, dict[str, Any]]) -> nx.Graph:
-    """Partners (bipartite=0) × records (bipartite=1)."""
+def bipartite(tie_list: list[Tie], attrs: dict[str, dict[str, Any]],
+              labels: dict[str, str] | None = None) -> nx.Graph:
+    """Partners (bipartite=0) × records (bipartite=1); a record node's label is
+    its English label from ``labels`` (IRI -> label), else the actor's, else
+    its kind and date."""
     import networkx as nx
 
+    labels = labels or {}
     g = nx.Graph(name="bipartite", description="partners and the records that tie them to Korea")
     for t in tie_list:
         _add_node(g, t.partner, attrs, bipartite=0)
         if t.context not in g:
-            label = attrs.get(t.context, {}).get("label") or t.context.rsplit("/", 1)[-1]
+            label = (labels.get(t.context) or attrs.get(t.context, {}).get("label")
+                     or f"{TIE_KINDS.get(t.kind, t.kind)}, {shown(t)}")
             g.add_node(t.context, iri=t.context, label=label, bipartite=1,
                        kind=t.kind, first_date=shown(t))
-        g.add_edge(t.partner, t.context, kind=t.kind, records=t.record)
+        g.add_edge(t.partner, t.context, kind=t.kind, records=t.record, periods=periods([t]))
     return g
+
+
+def english_labels(graph: Any) -> dict[str, str]:
+    """IRI -> English label of every labelled node (from the Oxigraph store)."""
+    from .oxstore import as_ox
+
+    return as_ox(graph).labels("en")
 
 
 def bipartite_projection(b: nx.Graph) -> nx.Graph:
@@ -381,14 +477,25 @@ def memberships(graph: Any) -> dict[str, set[str]]:
     return dict(out)
 
 
+def states_only(tie_list: Iterable[Tie], attrs: dict[str, dict[str, Any]]) -> list[Tie]:
+    """The ties whose partner is a state or a former state (``STATE_TYPES``):
+    organisations, missions and territories left out."""
+    return [t for t in tie_list if attrs.get(t.partner, {}).get("partner_type") in STATE_TYPES]
+
+
 def projection(graph: Any, name: str = "ego", *, years: tuple[int, int] | None = None,
-               administration: str | None = None) -> nx.Graph:
-    """Build a named projection, optionally sliced by years or administration."""
+               administration: str | None = None, states: bool = False) -> nx.Graph:
+    """Build a named projection, optionally sliced by years (the coarse-date
+    rule of ``select_ties``) or administration, and limited to state partners."""
     if name not in PROJECTIONS:
         raise KgraphError(f"unknown projection '{name}'",
                           hint=f"choose one of: {', '.join(PROJECTIONS)}")
+    if administration:
+        administration = check_administration(graph, administration)
     t = select_ties(ties(graph), years, administration)
     attrs = node_attributes(graph)
+    if states:
+        t = states_only(t, attrs)
     g: nx.Graph
     if name == "ego":
         g = ego(t, attrs)
@@ -397,12 +504,41 @@ def projection(graph: Any, name: str = "ego", *, years: tuple[int, int] | None =
     elif name == "partners":
         g = partners(t, attrs, memberships(graph))
     else:
-        g = bipartite(t, attrs)
+        g = bipartite(t, attrs, english_labels(graph))
     if years:
         g.graph["slice"] = f"{years[0]}–{years[1]}"
+        g.graph["inferred_ties"] = sum(1 for x in t if x.inferred)
     if administration:
         g.graph["slice"] = administration.rsplit("/", 1)[-1]
+    if states:
+        g.graph["states_only"] = True
     return g
+
+
+def summary(g: nx.Graph) -> dict[str, Any]:
+    """Nodes, edges, density and connected components of a projection (a
+    multigraph's parallel edges count once for density)."""
+    import networkx as nx
+
+    simple = nx.Graph(g) if g.is_multigraph() else g
+    n = g.number_of_nodes()
+    comps = sorted((len(c) for c in nx.connected_components(simple)), reverse=True) if n else []
+    return {"nodes": n, "edges": g.number_of_edges(), "density": nx.density(simple) if n > 1 else 0.0,
+            "components": len(comps), "largest_component": comps[0] if comps else 0,
+            "isolates": sum(1 for c in comps if c == 1)}
+
+
+def significant(x: float, digits: int = 4) -> float:
+    """``x`` rounded to ``digits`` significant digits (4.99999 -> 5.0).
+
+    >>> significant(4.999999), significant(0.000123456), significant(6.000004)
+    (5.0, 0.0001235, 6.0)
+    """
+    import math
+
+    if x == 0 or not math.isfinite(x):
+        return x
+    return round(x, digits - 1 - math.floor(math.log10(abs(x))))
 
 
 # --- Centrality ----------------------------------------------------------------------------
@@ -455,7 +591,10 @@ def centrality(g: nx.Graph, sort_by: str = "strength") -> pd.DataFrame:
                      "strength": strength[v], "betweenness": betweenness[v],
                      "closeness": closeness[v], "eigenvector": abs(eigen[v]),
                      "pagerank": pagerank[v]})
-    df = pd.DataFrame(rows).round(6).sort_values([sort_by, "label"], ascending=[False, True])
+    for row in rows:
+        for m in MEASURES[1:]:
+            row[m] = significant(float(row[m]), 10)   # float noise off; printing rounds to 4
+    df = pd.DataFrame(rows).sort_values([sort_by, "label"], ascending=[False, True])
     df = df.reset_index(drop=True)
     df.attrs["graph"] = g.graph.get("name", "")
     df.attrs["description"] = g.graph.get("description", "")
@@ -571,7 +710,13 @@ def _eigenvector(g: nx.Graph) -> dict[Any, float]:
 
 def to_file(g: nx.Graph, path: str | Any, fmt: str) -> None:
     """Write a projection as GraphML (Cytoscape, Gephi) or GEXF (Gephi),
-    atomically.  Attributes that those formats cannot hold become strings."""
+    atomically.  Attributes that those formats cannot hold become strings.
+
+    GEXF is written in dynamic mode (time as years, ``timeformat="double"``)
+    so that Gephi's timeline plays the network year by year: each edge holds
+    one spell per tie, from the first to the last year the tie may lie in (a
+    tie printed "1950s" spans 1950-1959), and each node starts with its first
+    tie.  Edges with no dated tie (shared memberships) are always there."""
     from pathlib import Path
 
     import networkx as nx
@@ -583,9 +728,24 @@ def to_file(g: nx.Graph, path: str | Any, fmt: str) -> None:
     for n, d in g.nodes(data=True):
         clean.add_node(n, **{k: v for k, v in d.items() if v is not None})
     edges = g.edges(keys=True, data=True) if g.is_multigraph() else g.edges(data=True)
+    first_seen: dict[Any, float] = {}
     for e in edges:
         *ends, d = e
-        clean.add_edge(*ends, **{k: v for k, v in d.items() if v is not None})
+        data = {k: v for k, v in d.items() if v is not None}
+        if fmt == "gexf" and data.get("periods"):
+            # Time in Gephi: the edge exists during each of its ties' years (a spell
+            # per tie); a node from its first tie on.  Floats: GEXF's "double" time.
+            spells = [(float(a), float(b)) for a, b in
+                      (p.split("/") for p in data["periods"].split())]
+            data["spells"] = spells
+            for v in ends[:2]:
+                start = min(a for a, _ in spells)
+                first_seen[v] = min(first_seen.get(v, start), start)
+        clean.add_edge(*ends, **data)
+    if first_seen:
+        clean.graph["mode"] = "dynamic"
+        for v, start in first_seen.items():
+            clean.nodes[v]["start"] = start
     with atomic_path(Path(path)) as tmp:
         if fmt == "graphml":
             nx.write_graphml(clean, tmp, encoding="utf-8")
@@ -595,6 +755,8 @@ def to_file(g: nx.Graph, path: str | Any, fmt: str) -> None:
             raise KgraphError(f"unknown network file format '{fmt}'", hint="use graphml or gexf")
 
 
-__all__ = ["MEASURES", "PROJECTIONS", "TIE_KINDS", "Tie", "bipartite", "bipartite_projection",
+__all__ = ["CONTEXT_KINDS", "MEASURES", "PROJECTIONS", "TIE_KINDS", "administrations",
+           "check_administration", "significant", "states_only", "summary", "Tie", "bipartite",
+           "bipartite_projection",
            "centrality", "ego", "multiplex", "node_attributes", "partners", "projection",
            "select_ties", "ties", "to_file"]

@@ -22,6 +22,7 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from .build import KnowledgeGraph
+from .errors import KgraphError
 from .namespaces import curie
 
 
@@ -74,7 +75,11 @@ def validate_graph(data: Graph, shapes: Graph, engine: str = "fast") -> Validati
     """Validate ``data`` against ``shapes`` without inference.
 
     ``engine``: "fast" (kgraph.shacl_fast, the default) or "pyshacl" (the
-    reference); both report the same violations for the bundled shapes.
+    reference); both report the same violations for the bundled shapes.  If
+    the shapes use a feature the fast engine refuses (or it meets one while
+    validating: recursive shapes), pySHACL validates instead, with a one-line
+    notice on stderr.  Either way every ill-typed literal of ``data`` is a
+    violation too.
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown SHACL engine {engine!r}; choose one of {ENGINES}")
@@ -86,10 +91,14 @@ def validate_graph(data: Graph, shapes: Graph, engine: str = "fast") -> Validati
         print(f"kgraph: the fast SHACL engine does not support {feature} (shape {curie(shape)}); "
               "validating with pySHACL instead", file=sys.stderr)
         engine = "pyshacl"
-    if engine == "pyshacl":
+    found: list[Violation] | None = None
+    if engine == "fast":
+        try:
+            found = _validate_fast(data, shapes, refused)
+        except KgraphError as exc:
+            print(f"kgraph: {exc.message}; validating with pySHACL instead", file=sys.stderr)
+    if found is None:
         found = _validate_pyshacl(data, shapes) + _ill_typed(data, data)
-    else:
-        found = _validate_fast(data, shapes, refused)
     violations = sorted(set(found), key=lambda v: (v.focus, v.path or "", v.message, v.value or "",
                                                    v.severity))
     conforms = not any(v.severity not in _LENIENT for v in violations)

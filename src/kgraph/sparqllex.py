@@ -224,6 +224,12 @@ def check_query(text: str, prefixes: Mapping[str, str] | None = None, *,
             deepest = max(deepest, depth)
         elif kind == PNAME:
             prefix = value.split(":", 1)[0]
+            if prefix.upper() == "SERVICE":
+                # Oxigraph reads SERVICE:x as the keyword SERVICE and the IRI :x.
+                raise QueryRefused(f"SPARQL SERVICE is not allowed: kgraph never fetches data from "
+                                   f"other hosts (Oxigraph reads the prefixed name '{value}' at "
+                                   f"{_pos(text, pos)} as SERVICE)", "remote",
+                                   hint="give the prefix another name")
             if after_prefix:
                 declared.add(prefix)
             elif prefix not in declared and prefix not in known:

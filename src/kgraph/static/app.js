@@ -1,155 +1,160 @@
-// The query page of `kgraph serve`: runs SPARQL against /sparql with fetch() and
-// renders the results. Everything comes from this server; no other host is contacted.
+// The query page of `kgraph serve`: YASGUI (vendored, static/yasgui.min.js) pointed at
+// this server's /sparql, with the named queries as examples, a results table that shows
+// labels (English, Japanese or Korean) instead of IRIs, and a link that brings the query
+// back. Everything comes from this server; the page's policy forbids any other host.
 "use strict";
 
-const $ = (id) => document.getElementById(id);
-let prefixes = {};
+(function () {
+  const config = JSON.parse(document.getElementById("config").textContent);
+  const endpoint = new URL("sparql", location.href.split(/[?#]/)[0]).href;
+  const SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel";
+  const RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label";
+  const $ = (id) => document.getElementById(id);
+  const stored = (() => { try { return localStorage.getItem("kgraph-lang"); } catch (e) { return null; } })();
+  let lang = stored === null ? "en" : stored;
+  $("lang").value = lang;
 
-function shorten(iri) {
-  if ($("iris").checked) return iri;
-  let best = null;
-  for (const [p, ns] of Object.entries(prefixes)) {
-    if (iri.startsWith(ns) && (best === null || ns.length > prefixes[best].length)) best = p;
+  // --- Labels: every label of an IRI, fetched once in batches with VALUES -------------------
+  const known = new Map(); // IRI -> [{value, lang, pref}]
+  const asked = new Set();
+
+  function escapeHtml(s) {
+    return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
   }
-  return best === null ? "<" + iri + ">" : best + ":" + iri.slice(prefixes[best].length);
-}
 
-function cell(term) {
-  const td = document.createElement("td");
-  if (!term) return td;
-  if (term.type === "uri") {
-    const span = document.createElement("span");
-    span.className = "iri";
-    span.textContent = shorten(term.value);
-    span.title = term.value;
-    td.appendChild(span);
-  } else if (term.type === "bnode") {
-    td.textContent = "_:" + term.value;
-  } else {
-    td.textContent = term.value;
-    if (term.datatype) {
-      td.title = shorten(term.datatype);
-      if (/#(integer|decimal|double|float|int|long|nonNegativeInteger)$/.test(term.datatype)) td.className = "num";
-    }
-    if (term["xml:lang"]) {
-      const lang = document.createElement("span");
-      lang.className = "lang";
-      lang.textContent = "@" + term["xml:lang"];
-      td.appendChild(lang);
-    }
+  function bestLabel(iri) {
+    if (!lang) return null;
+    const labels = known.get(iri);
+    if (!labels || !labels.length) return null;
+    const rank = (l) => (l.lang === lang ? 0 : l.lang === "en" ? 2 : 4) + (l.pref ? 0 : 1);
+    return labels.slice().sort((a, b) => rank(a) - rank(b) || (a.value < b.value ? -1 : 1))[0].value;
   }
-  return td;
-}
 
-function table(json) {
-  const vars = json.head.vars || [];
-  const t = document.createElement("table");
-  const head = t.createTHead().insertRow();
-  for (const v of vars) {
-    const th = document.createElement("th");
-    th.textContent = v;
-    head.appendChild(th);
-  }
-  const body = t.createTBody();
-  for (const b of json.results.bindings) {
-    const tr = body.insertRow();
-    for (const v of vars) tr.appendChild(cell(b[v]));
-  }
-  return t;
-}
-
-function show(node) {
-  const out = $("results");
-  out.replaceChildren(node);
-}
-
-function pre(text, isError) {
-  const p = document.createElement("pre");
-  p.textContent = text;
-  if (isError) p.className = "error";
-  return p;
-}
-
-function status(text, isError) {
-  $("status").textContent = text;
-  $("status").className = isError ? "error" : "";
-}
-
-async function run() {
-  const query = $("query").value;
-  $("run").disabled = true;
-  status("running…", false);
-  const started = performance.now();
-  try {
-    const resp = await fetch("sparql", {
-      method: "POST",
-      headers: {
-        "Content-Type": "application/sparql-query",
-        "Accept": "application/sparql-results+json, text/turtle;q=0.9",
-      },
-      body: query,
-    });
-    const ms = Math.round(performance.now() - started);
-    const type = resp.headers.get("Content-Type") || "";
-    if (!resp.ok) {
-      show(pre(await resp.text(), true));
-      status("error " + resp.status + " (" + ms + " ms)", true);
-      return;
-    }
-    if (type.startsWith("application/sparql-results+json")) {
-      const json = await resp.json();
-      if ("boolean" in json) {
-        show(pre(String(json.boolean), false));
-        status("ASK answered in " + ms + " ms", false);
-      } else {
-        show(table(json));
-        const n = json.results.bindings.length;
-        let msg = n + " row" + (n === 1 ? "" : "s") + " in " + ms + " ms";
-        if (resp.headers.get("X-Kgraph-Truncated") === "true") {
-          msg += " (truncated to the server's limit of " + resp.headers.get("X-Kgraph-Result-Limit") + " rows)";
+  async function fetchLabels(iris) {
+    const missing = [...new Set(iris)].filter((i) => !asked.has(i) && !/[<>"{}|^`\\\s]/.test(i));
+    for (let i = 0; i < missing.length; i += 200) {
+      const batch = missing.slice(i, i + 200);
+      batch.forEach((iri) => asked.add(iri));
+      const query = "SELECT ?s ?p ?l WHERE { VALUES ?s { " + batch.map((u) => "<" + u + ">").join(" ") +
+        " } VALUES ?p { <" + SKOS_PREF + "> <" + RDFS_LABEL + "> } ?s ?p ?l }";
+      try {
+        const response = await fetch(endpoint, {
+          method: "POST", body: new URLSearchParams({ query }),
+          headers: { Accept: "application/sparql-results+json" },
+        });
+        if (!response.ok) continue;
+        const doc = await response.json();
+        for (const b of doc.results.bindings) {
+          const list = known.get(b.s.value) || [];
+          list.push({ value: b.l.value, lang: b.l["xml:lang"] || "", pref: b.p.value === SKOS_PREF });
+          known.set(b.s.value, list);
         }
-        status(msg, false);
+      } catch (e) {
+        console.warn("labels", e);
       }
-    } else {
-      show(pre(await resp.text(), false));
-      status("graph (Turtle) in " + ms + " ms", false);
     }
-  } catch (err) {
-    show(pre(String(err), true));
-    status("the server did not answer", true);
-  } finally {
-    $("run").disabled = false;
   }
-}
 
-async function init() {
-  $("run").addEventListener("click", run);
-  $("query").addEventListener("keydown", (e) => {
-    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); run(); }
-  });
-  $("csv").addEventListener("click", (e) => {
-    e.preventDefault();
-    window.location.href = "sparql?format=csv&query=" + encodeURIComponent($("query").value);
-  });
-  try {
-    prefixes = await (await fetch("prefixes")).json();
-    const queries = await (await fetch("queries")).json();
-    const select = $("named");
-    for (const q of queries) {
-      const opt = document.createElement("option");
-      opt.value = q.name;
-      opt.textContent = q.name + (q.title && q.title !== q.name ? " — " + q.title : "");
-      select.appendChild(opt);
+  // --- A results table that shows labels -------------------------------------------------------
+  const Table = Yasgui.Yasr.plugins.table;
+
+  class LabelledTable extends Table {
+    constructor(yasr) {
+      super(yasr);
+      this.label = "Table";
+      this.priority = 20;
     }
-    select.addEventListener("change", () => {
-      const q = queries.find((x) => x.name === select.value);
-      $("question").textContent = q ? q.question : "";
-      if (q) $("query").value = q.text;
-    });
-  } catch (err) {
-    status("could not load the named queries: " + err, true);
-  }
-  $("iris").addEventListener("change", () => { if ($("results").querySelector("table")) run(); });
-}
 
-document.addEventListener("DOMContentLoaded", init);
+    getUriLinkFromBinding(binding, prefixes) {
+      const label = bestLabel(binding.value);
+      if (label === null) return super.getUriLinkFromBinding(binding, prefixes);
+      let short = binding.value;
+      for (const [p, ns] of Object.entries(prefixes || {})) {
+        if (short.startsWith(ns)) { short = p + ":" + short.slice(ns.length); break; }
+      }
+      return "<a class='iri labelled' target='_blank' rel='noopener noreferrer' title='" +
+        escapeHtml(short) + "' href='" + escapeHtml(binding.value) + "'>" + escapeHtml(label) + "</a>";
+    }
+
+    getColumns() {
+      const columns = super.getColumns();
+      for (const column of columns.slice(1)) {
+        const render = column.render;
+        column.render = (term, kind, row, meta) => {
+          if (term && term.type === "uri" && (kind === "sort" || kind === "filter" || kind === "type")) {
+            return bestLabel(term.value) || term.value;
+          }
+          return render(term, kind, row, meta);
+        };
+      }
+      return columns;
+    }
+
+    draw(persistentConfig) {
+      const bindings = (this.yasr.results && this.yasr.results.getBindings()) || [];
+      const iris = [];
+      for (const b of bindings) for (const t of Object.values(b)) if (t && t.type === "uri") iris.push(t.value);
+      return fetchLabels(iris).then(() => super.draw(persistentConfig));
+    }
+  }
+  Yasgui.Yasr.registerPlugin("table", LabelledTable);
+
+  // --- YASGUI on this endpoint only -----------------------------------------------------------
+  const prefixes = config.prefixes;
+
+  function withPrefixes(text) {
+    const declared = new Set([...text.matchAll(/PREFIX\s+([\w-]*):/gi)].map((m) => m[1]));
+    const used = new Set([...text.replace(/<[^>\s]*>|"[^"\n]*"|#[^\n]*/g, " ")
+      .matchAll(/(?:^|[\s(,;\/^!|])([a-z][\w-]*):/gi)].map((m) => m[1]));
+    const lines = [...used].filter((p) => p in prefixes && !declared.has(p)).sort()
+      .map((p) => "PREFIX " + p + ": <" + prefixes[p] + ">");
+    return lines.length ? lines.join("\n") + "\n" + text : text;
+  }
+
+  Yasgui.Yasr.defaults.prefixes = prefixes;
+  const yasgui = new Yasgui($("yasgui"), {
+    requestConfig: {
+      endpoint, method: "POST",
+      acceptHeaderSelect: "application/sparql-results+json", acceptHeaderGraph: "text/turtle",
+    },
+    copyEndpointOnNewTab: false,
+    endpointCatalogueOptions: { getData: () => [{ endpoint }], keys: [] },
+    yasqe: { autocompleters: ["prefixes", "variables"], editorHeight: "260px" },
+    yasr: { prefixes, defaultPlugin: "table", pluginOrder: ["table", "response"] },
+  });
+
+  const examples = $("examples");
+  for (const q of config.queries) {
+    const option = document.createElement("option");
+    option.value = q.name;
+    option.textContent = q.name + " — " + q.title;
+    examples.appendChild(option);
+  }
+
+  function share() {
+    const tab = yasgui.getTab();
+    if (!tab) return;
+    $("share").href = endpoint + "?" + new URLSearchParams({ query: tab.getQuery() }).toString();
+  }
+
+  examples.addEventListener("change", () => {
+    const q = config.queries.find((x) => x.name === examples.value);
+    if (!q) return;
+    const tab = yasgui.getTab();
+    tab.setQuery(withPrefixes(q.text));
+    $("question").textContent = q.question;
+    share();
+  });
+
+  $("lang").addEventListener("change", () => {
+    lang = $("lang").value;
+    try { localStorage.setItem("kgraph-lang", lang); } catch (e) { /* private mode */ }
+    const tab = yasgui.getTab();
+    if (tab && tab.getYasr()) tab.getYasr().draw();
+  });
+
+  yasgui.on("query", share);
+  yasgui.on("tabChange", share);
+  share();
+  window.setInterval(share, 1000); // the editor's text changes as the user types
+})();
