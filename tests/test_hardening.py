@@ -524,6 +524,19 @@ def test_concurrent_first_use_of_the_api_from_eight_threads():
         assert r.stdout.strip() == "[] [1, 1, 1, 1, 1, 1, 1, 1, 1]"
 
 
+def test_a_set_is_readable_like_any_folder(tmp_path):
+    import stat
+
+    from kgraph.outputset import write_set
+
+    old = os.umask(0o022)
+    try:
+        write_set(tmp_path / "dump", lambda s: (s / "a.ttl").write_text("x", encoding="utf-8"))
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "dump").stat().st_mode) == 0o755
+
+
 def test_a_prefix_named_service_never_reaches_another_host(capsys):
     # Oxigraph reads SERVICE:x as the SERVICE keyword: refused by the one lexer, for the
     # CLI and the API alike, and nothing connects to the listening socket.

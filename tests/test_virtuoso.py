@@ -283,6 +283,84 @@ def test_the_helper_deletes_its_folder(tmp_path, kg):
     assert not folder.exists()
 
 
+# --- durability: Virtuoso killed at fixed points of a publish --------------------------------------
+
+KILL_POINTS = ("before", "uploaded", "loaded", "durable", "marked")
+
+
+def _version(kg, n: int):
+    """A small stand-in for a built graph: the ontology and the first ``n`` asserted triples."""
+    from types import SimpleNamespace
+
+    from rdflib import BNode, Graph
+
+    def ground(triples):   # no blank nodes: a cut through a blank-node structure is slow to canonicalise
+        return sorted(t for t in triples if not any(isinstance(x, BNode) for x in t))
+
+    asserted = Graph()
+    for t in ground(kg.asserted)[:n]:
+        asserted.add(t)
+    derived = Graph()
+    for t in ground(kg.derived)[: n // 10]:
+        derived.add(t)
+    return SimpleNamespace(ontology=kg.ontology, asserted=asserted, inferred=Graph(), derived=derived)
+
+
+def test_a_crash_at_any_point_leaves_a_complete_version_or_says_incomplete(tmp_path, kg, monkeypatch):
+    import kgraph.publish as pub
+
+    require(available() is not None,
+            "needs Debian's virtuoso-opensource: apt-get install virtuoso-opensource")
+    old, new = _version(kg, 300), _version(kg, 600)
+    sizes = {id(v): {name: len(set(getattr(v, name))) for name in PARTS} for v in (old, new)}
+    outcomes = {}
+    with Virtuoso(tmp_path / "v") as v:
+        def run(version):
+            return pub.publish(version, store=v.gsp, update=None, user="dba", password="dba",
+                               auth="digest", dataset=DATASET)
+
+        def check():
+            return pub.verify(store=v.gsp, update=None, user="dba", password="dba", auth="digest",
+                              dataset=DATASET)
+
+        for point in KILL_POINTS:
+            run(old)
+            assert check()[0]
+            monkeypatch.setattr(pub, "_hook", lambda at, point=point: v.kill() if at == point else None)
+            try:
+                run(new)
+            except pub.KgraphError:
+                pass   # the store died under it
+            monkeypatch.undo()
+            assert v.proc is None   # it was killed
+            v.start()               # same database folder: Virtuoso recovers from its files and log
+            complete, text = check()
+            counts = graph_counts(v) if complete else {}
+            live = {k: counts.get(k, 0) for k in PARTS}
+            if complete:
+                assert live in (sizes[id(old)], sizes[id(new)]), (point, live)
+                outcomes[point] = "old" if live == sizes[id(old)] else "new"
+            else:
+                assert text.startswith("incomplete"), text
+                outcomes[point] = "incomplete"
+            r = publish_cli(v, "--verify")
+            assert r.returncode == (0 if complete else 1) and r.stdout.split(":")[0] in (
+                "complete", "incomplete"), r.stdout + r.stderr
+    print("outcomes by kill point:", outcomes)
+    # Killed before anything changed: the old version; once the marker is durable: the new one.
+    assert outcomes["before"] == "old" and outcomes["uploaded"] == "old"
+    assert outcomes["marked"] == "new"
+    assert set(outcomes.values()) <= {"old", "new", "incomplete"}
+
+
+def test_publish_reports_durability_and_verify_says_complete(store, published):
+    assert "made durable by Virtuoso checkpoint" in published
+    r = publish_cli(store, "--verify")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.startswith("complete: <https://w3id.org/defdip/dataset>")
+    assert "counts and checksums match" in r.stdout
+
+
 # --- the ad-hoc corpus: the same rows on Virtuoso as through every local door -------------------
 
 def _with_from(query: str) -> str:

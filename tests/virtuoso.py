@@ -212,6 +212,13 @@ class Virtuoso:
         raise VirtuosoStartError(f"Virtuoso did not answer {self.sparql} within {START_TIMEOUT:.0f} s "
                                  f"(last: {last})\n{self.log_tail()}")
 
+    def kill(self) -> None:
+        """SIGKILL the server, as a crash would, keeping its folder for :meth:`start`."""
+        proc, self.proc = self.proc, None
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=STOP_TIMEOUT)
+
     def stop(self) -> None:
         """Stop the server (SIGTERM, then SIGKILL after STOP_TIMEOUT) and delete its folder."""
         proc, self.proc = self.proc, None

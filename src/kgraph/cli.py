@@ -226,6 +226,12 @@ def parser() -> argparse.ArgumentParser:
                     help="HTTP authentication scheme (default: digest, as Virtuoso wants)")
     pb.add_argument("--dataset", metavar="IRI", default="https://w3id.org/defdip/dataset",
                     help="dataset IRI; named graphs go under it (default: %(default)s)")
+    pb.add_argument("--verify", action="store_true",
+                    help="publish nothing: read the completion marker back, check the live graphs' "
+                         "counts and checksums against it and say complete (exit 0) or incomplete (1)")
+    pb.add_argument("--isql-port", type=int, metavar="PORT", default=None,
+                    help="Virtuoso's SQL port, for a checkpoint through isql-vt on loopback when "
+                         "SPARQL cannot run it (default: read from the server)")
     _add_graph_options(pb)
 
     fg = sub.add_parser("figures", help="write the matplotlib figures (PNG and SVG)",

@@ -67,7 +67,8 @@ def _ox_graph(args: argparse.Namespace) -> OxGraph:
     """The built graph in Oxigraph, from the cached artifact when it is whole."""
     from .oxstore import open_graph
 
-    return open_graph(getattr(args, "data", None), reasoning=not getattr(args, "no_reasoning", False),
+    return open_graph(_data_paths(getattr(args, "data", None)),
+                      reasoning=not getattr(args, "no_reasoning", False),
                       use_cache=not getattr(args, "no_cache", False))
 
 
@@ -327,6 +328,8 @@ def _sync(src: Path, dst: Path) -> int:
     written = 0
     for f in sorted(src.iterdir()):
         target = dst / f.name
+        if f.name.endswith(".kgraph-lock"):
+            continue   # the writer's lock beside the kept dump, not an output
         if f.is_dir():
             if manifest(f) is not None and manifest(target) == manifest(f) and is_complete(target):
                 continue
@@ -490,13 +493,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_publish(args: argparse.Namespace) -> int:
     import os
 
-    from .publish import publish
+    from .publish import publish, verify
 
+    user = args.user or os.environ.get("KGRAPH_STORE_USER")
+    password = args.password or os.environ.get("KGRAPH_STORE_PASSWORD")
+    if args.verify:
+        complete, text = verify(store=args.store, update=args.update, user=user, password=password,
+                                auth=args.auth, dataset=args.dataset)
+        print(text)
+        return 0 if complete else 1
     kg = _kg(args)
-    report = publish(kg, store=args.store, update=args.update,
-                     user=args.user or os.environ.get("KGRAPH_STORE_USER"),
-                     password=args.password or os.environ.get("KGRAPH_STORE_PASSWORD"),
-                     auth=args.auth, dataset=args.dataset)
+    report = publish(kg, store=args.store, update=args.update, user=user, password=password,
+                     auth=args.auth, dataset=args.dataset, isql_port=args.isql_port)
     print(report)
     return 0
 

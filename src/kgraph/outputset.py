@@ -100,6 +100,13 @@ def is_complete(folder: Path) -> bool:
     return _files(folder) == sorted(m) and all(_digest(folder / n) == d for n, d in m.items())
 
 
+def _folder_mode() -> int:
+    """The mode ``mkdir`` would give a new folder: 0777 less the process umask."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o777 & ~mask
+
+
 def _fsync_tree(folder: Path) -> None:
     # Data first, then the folders' entries: a power cut must not leave a
     # manifest pointing at files whose blocks never reached the disk.
@@ -218,6 +225,7 @@ def write_set(target: Path, fill: Callable[[Path], T]) -> T:
             staging = Path(tempfile.mkdtemp(prefix=f".{name}{_STAGING}", dir=parent))
             os.chmod(staging, dir_mode())   # it becomes the output folder: not mkdtemp's 0700
             try:
+                os.chmod(staging, _folder_mode())   # mkdtemp's 0700 would hide the set from others
                 result = fill(staging)
                 _fault("staged")
                 names = _files(staging)

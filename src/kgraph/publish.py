@@ -14,10 +14,20 @@ How a publish runs:
 4. swap: one SPARQL Update request of four ``MOVE D/staging/<part> TO D/<part>``
    (``MOVE`` replaces the target, so nothing of the previous version remains);
 5. check the four live graphs' counts again;
-6. PUT ``D/void``: the VoID description, whose ``void:triples`` of each part
-   graph are the verified counts, and the marker
-   ``D prov:wasGeneratedBy D/publication`` (a ``prov:Activity`` with the data
-   version, ``prov:endedAtTime`` and ``prov:generated`` for each part graph).
+6. make them durable: on Virtuoso a ``checkpoint`` (through SPARQL's
+   ``bif:exec`` as the publishing user, else ``isql-vt`` on loopback), since
+   Virtuoso keeps bulk-loaded graphs only in memory until a checkpoint while
+   it replays the small marker from its transaction log: without it, a crash
+   after a publish left the marker beside partial graphs;
+7. PUT ``D/void``: the VoID description, whose ``void:triples`` of each part
+   graph are the verified counts, each part's SHA-256 over its canonical
+   N-Triples (blank nodes canonically labelled; ``spdx:checksum``), and the
+   marker ``D prov:wasGeneratedBy D/publication`` (a ``prov:Activity`` with
+   the data version, ``prov:endedAtTime`` and ``prov:generated`` for each
+   part graph); then checkpoint again, so the marker is durable too.
+
+``kgraph publish --verify`` (:func:`verify`) reads the marker back, counts
+and checksums the live graphs, and says whether the dataset is complete.
 
 The guarantee:
 
@@ -154,6 +164,8 @@ class _Store:
                     mgr.add_password(None, root, user, password or "")
                 handlers.append(_PreemptiveDigest(mgr))
         self.opener = urllib.request.build_opener(*handlers)
+        self.password = password
+        self.virtuoso = False
 
     # --- requests ---
 
@@ -195,6 +207,8 @@ class _Store:
         on refused credentials, or on a store that is not running."""
         resp = self._send("GET", self._graph_url(iri),
                           headers={"Accept": "application/n-triples, text/turtle;q=0.9"})
+        server = resp.headers.get("Server", "") or resp.headers.get("server", "")
+        self.virtuoso = server.startswith("Virtuoso")
         if resp.status in (401, 403):
             raise self.refused(resp)
         if resp.status == 404:
@@ -229,6 +243,48 @@ class _Store:
                           f"{server_message(resp.body) or 'no message'}; --update must name the store's "
                           "SPARQL Update endpoint")
 
+    def select(self, sparql: str) -> list[list[str | None]]:
+        """A SELECT at the update endpoint (as the publishing user); rows of strings."""
+        resp = self._send("POST", self.update_url, urllib.parse.urlencode({"query": sparql}).encode(),
+                          {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
+                           "Accept": "application/sparql-results+json"})
+        if resp.status in (401, 403):
+            raise self.refused(resp)
+        if resp.status != 200:
+            raise KgraphError(f"{self.update_url} answered HTTP {resp.status}: "
+                              f"{server_message(resp.body) or 'no message'}")
+        return [[None if v is None else str(v) for v in row]
+                for row in parse_json_results(resp.body, self.update_url).rows]
+
+    def sql_checkpoint(self) -> str | None:
+        """Virtuoso's checkpoint through SPARQL (``bif:exec``); None if done, else why not."""
+        try:
+            rows = self.select("SELECT (bif:exec('checkpoint') AS ?x) {}")
+        except KgraphError as exc:
+            return exc.message
+        return None if rows and rows[0] and rows[0][0] == "0" else f"exec returned {rows!r}"
+
+    def sql_port(self) -> int | None:
+        """Virtuoso's SQL port, from its configuration (None if it does not say)."""
+        try:
+            rows = self.select("SELECT (bif:cfg_item_value(bif:virtuoso_ini_path(), 'Parameters', "
+                               "'ServerPort') AS ?p) {}")
+            return int(str(rows[0][0]).rsplit(":", 1)[-1])
+        except (KgraphError, IndexError, TypeError, ValueError):
+            return None
+
+    def get(self, iri: str) -> bytes:
+        """Graph ``iri`` as N-Triples (empty if absent)."""
+        resp = self._send("GET", self._graph_url(iri), headers={"Accept": "application/n-triples"},
+                          timeout=UPLOAD_TIMEOUT)
+        if resp.status == 404:
+            return b""
+        if resp.status in (401, 403):
+            raise self.refused(resp)
+        if resp.status != 200:
+            raise self.not_gsp("GET ?graph=", resp)
+        return resp.body
+
     def counts(self, iris: list[str]) -> dict[str, int]:
         """The number of triples in each named graph (absent graphs: 0)."""
         values = " ".join(f"<{i}>" for i in iris)
@@ -248,6 +304,84 @@ class _Store:
             if g is not None and n is not None:
                 out[str(g)] = int(str(n))
         return out
+
+
+#: Fault injection for tests: called with "before", "uploaded", "loaded",
+#: "durable" and "marked"; a test replaces it to kill the store at that point.
+def _hook(point: str) -> None:
+    return None
+
+
+SPDX = "http://spdx.org/rdf/terms#"
+PROV_NS = "http://www.w3.org/ns/prov#"
+VOID_NS = "http://rdfs.org/ns/void#"
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+_NUMERIC = re.compile(r'"([^"\\]*)"\^\^<http://www\.w3\.org/2001/XMLSchema#(decimal|integer|int|long|short|'
+                      r'byte|nonNegativeInteger|positiveInteger|negativeInteger|nonPositiveInteger|'
+                      r'unsignedInt|unsignedLong|unsignedShort|unsignedByte|double|float|boolean)> \.$')
+
+
+def _canonical_lexical(m: re.Match[str]) -> str:
+    from decimal import Decimal, InvalidOperation
+
+    text, dt = m[1].strip(), m[2]
+    try:
+        if dt == "boolean":
+            value = "true" if text in ("true", "1") else "false"
+        elif dt in ("double", "float"):
+            value = repr(float(text))
+        else:   # stores write decimals in their own form (Virtuoso: "2.0" -> "2")
+            d = Decimal(text)
+            value = format(d.normalize() if d != 0 else Decimal(0), "f")
+    except (ValueError, InvalidOperation):
+        return m[0]
+    return m[0].replace(f'"{m[1]}"', f'"{value}"', 1)
+
+
+def checksum(ntriples_text: str) -> str:
+    """SHA-256 of a graph's canonical N-Triples (sorted distinct lines, blank
+    nodes canonically labelled by kgraph.export.ntriples, numbers and booleans
+    in canonical lexical form, as a store may rewrite them), as hex."""
+    import hashlib
+
+    lines = sorted({_NUMERIC.sub(_canonical_lexical, line) for line in ntriples_text.splitlines()
+                    if line.strip()})
+    return hashlib.sha256(("\n".join(lines) + "\n").encode("utf-8")).hexdigest()
+
+
+def _checkpoint(client: _Store, isql_port: int | None) -> str:
+    """Make what the store holds durable; returns how (for the report).
+
+    Virtuoso only: other stores commit each request durably themselves."""
+    if not client.virtuoso:
+        return "the store's own commits"
+    why = client.sql_checkpoint()
+    if why is None:
+        return "Virtuoso checkpoint"
+    import shutil
+    import subprocess
+
+    host = urllib.parse.urlsplit(client.store).hostname or ""
+    isql = shutil.which("isql-vt") or shutil.which("isql")
+    port = isql_port or client.sql_port()
+    if host not in _LOOPBACK or isql is None or port is None or client.user is None:
+        raise KgraphError(f"cannot make the published graphs durable: Virtuoso's checkpoint over "
+                          f"HTTP failed ({why}) and isql cannot reach it on loopback",
+                          hint="publish as a user allowed to run checkpoint (dba), or run "
+                               "'checkpoint;' in isql yourself and publish again")
+    try:
+        r = subprocess.run([isql, f"127.0.0.1:{port}", client.user, client.password or "",
+                            "exec=checkpoint;"], capture_output=True, text=True, timeout=REQUEST_TIMEOUT,
+                           stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise KgraphError(f"cannot make the published graphs durable: isql failed ({exc})") from exc
+    if r.returncode != 0 or "Error" in r.stdout + r.stderr:
+        detail = (r.stderr or r.stdout).strip().splitlines()[-1:] or ["no message"]
+        raise KgraphError(f"cannot make the published graphs durable: isql checkpoint failed "
+                          f"({detail[0][:200]})")
+    return "Virtuoso checkpoint (isql)"
 
 
 def _check_counts(store: _Store, expected: Mapping[str, int], when: str) -> None:
@@ -270,7 +404,8 @@ def _payload(g: Graph) -> tuple[bytes, int]:
     return text.encode("utf-8"), len(set(text.splitlines()))
 
 
-def _void(kg: KnowledgeGraph, dataset: str, counts: Mapping[str, int]) -> Graph:
+def _void(kg: KnowledgeGraph, dataset: str, counts: Mapping[str, int],
+          sums: Mapping[str, str] | None = None) -> Graph:
     """The VoID description under ``dataset`` plus the completion marker."""
     from rdflib import RDF, RDFS, Literal, URIRef
     from rdflib.namespace import OWL, PROV, XSD
@@ -306,11 +441,18 @@ def _void(kg: KnowledgeGraph, dataset: str, counts: Mapping[str, int]) -> Graph:
     g.add((run, PROV.endedAtTime, Literal(now.isoformat().replace("+00:00", "Z"), datatype=XSD.dateTime)))
     for name in PARTS:
         g.add((run, PROV.generated, URIRef(f"{dataset}/{name}")))
+    from rdflib import BNode
+
+    for name, value in (sums or {}).items():
+        node = BNode(f"sum-{name}")
+        g.add((URIRef(f"{dataset}/{name}"), URIRef(SPDX + "checksum"), node))
+        g.add((node, URIRef(SPDX + "algorithm"), URIRef(SPDX + "checksumAlgorithm_sha256")))
+        g.add((node, URIRef(SPDX + "checksumValue"), Literal(value)))
     return g
 
 
 def publish(kg: KnowledgeGraph, *, store: str, update: str | None, user: str | None,
-            password: str | None, auth: str, dataset: str) -> str:
+            password: str | None, auth: str, dataset: str, isql_port: int | None = None) -> str:
     """Load the four parts into ``<dataset>/<part>`` named graphs of the store
     behind ``store`` (a Graph Store Protocol endpoint), replacing the previous
     version, then write ``<dataset>/void`` with the completion marker.
@@ -335,23 +477,31 @@ def publish(kg: KnowledgeGraph, *, store: str, update: str | None, user: str | N
     void_iri = f"{dataset}/void"
     client = _Store(store, update, user, password, auth)
     client.probe(void_iri)
+    sums = {p.name: checksum(p.payload.decode("utf-8")) for p in parts}
 
     swapped = False
     try:
+        _hook("before")
         for part in parts:
             if part.triples:
                 client.put(part.staging, part.payload, f"the {part.name} part")
         _check_counts(client, {p.staging: p.triples for p in parts}, "after uploading into staging graphs")
+        _hook("uploaded")
         client.update(f"DROP SILENT GRAPH <{void_iri}>", "removing the old completion marker")
         swapped = True
         client.update(" ;\n".join(f"MOVE <{p.staging}> TO <{p.live}>" if p.triples
                                   else f"DROP SILENT GRAPH <{p.live}>" for p in parts),
                       "moving the staging graphs into place")
         _check_counts(client, {p.live: p.triples for p in parts}, "after moving them into place")
-        void = _void(kg, dataset, {p.name: p.triples for p in parts})
+        _hook("loaded")
+        durable = _checkpoint(client, isql_port)
+        _hook("durable")
+        void = _void(kg, dataset, {p.name: p.triples for p in parts}, sums)
         void_payload, void_triples = _payload(void)
         client.put(void_iri, void_payload, "the VoID description")
         _check_counts(client, {void_iri: void_triples}, "after writing the completion marker")
+        _checkpoint(client, isql_port)
+        _hook("marked")
     except BaseException as exc:
         note = _drop_staging(client, parts)
         if isinstance(exc, KgraphError):
@@ -366,8 +516,53 @@ def publish(kg: KnowledgeGraph, *, store: str, update: str | None, user: str | N
     lines += [f"  <{p.live}>".ljust(width) + f"{p.triples:>7} triples" for p in parts]
     lines.append(f"  <{void_iri}>".ljust(width) + f"{void_triples:>7} triples "
                  "(VoID description and completion marker)")
-    lines.append(f"  total: {sum(p.triples for p in parts)} triples in {len(parts)} graphs")
+    lines.append(f"  total: {sum(p.triples for p in parts)} triples in {len(parts)} graphs; "
+                 f"made durable by {durable}")
     return "\n".join(lines)
+
+
+def verify(*, store: str, update: str | None, user: str | None, password: str | None, auth: str,
+           dataset: str) -> tuple[bool, str]:
+    """Read the completion marker back and check the live graphs against it:
+    their triple counts and their SHA-256 over canonical N-Triples.
+    Returns (complete, a report that starts with ``complete`` or ``incomplete``)."""
+    from .export import ntriples
+    from .parsing import new_graph
+
+    check_url(store, "--store")
+    update = check_url(update, "--update") if update else default_update_endpoint(store)
+    dataset = dataset.rstrip("/")
+    client = _Store(store, update, user, password, auth)
+    void_iri = f"{dataset}/void"
+    client.probe(void_iri)
+    rows = client.select(f"""
+        SELECT ?g ?n ?sum ?ended ?version WHERE {{ GRAPH <{void_iri}> {{
+          <{dataset}> <{PROV_NS}wasGeneratedBy> ?run . ?run <{PROV_NS}generated> ?g .
+          OPTIONAL {{ ?run <{PROV_NS}endedAtTime> ?ended }}
+          OPTIONAL {{ ?run <http://www.w3.org/2002/07/owl#versionInfo> ?version }}
+          OPTIONAL {{ ?g <{VOID_NS}triples> ?n }}
+          OPTIONAL {{ ?g <{SPDX}checksum> ?c . ?c <{SPDX}checksumValue> ?sum }} }} }}""")
+    if not rows:
+        return False, f"incomplete: <{dataset}> has no completion marker in <{void_iri}>; publish again"
+    expected = {str(g): (int(str(n)) if n is not None else None, s) for g, n, s, _, _ in rows}
+    ended, version = rows[0][3], rows[0][4]
+    got = client.counts(list(expected))
+    problems = []
+    for g, (n, want) in sorted(expected.items()):
+        if n is None or want is None:
+            problems.append(f"<{g}>: the marker states no count or checksum")
+        elif got.get(g) != n:
+            problems.append(f"<{g}> holds {got.get(g)} of {n} triples")
+        else:
+            graph = new_graph()
+            graph.parse(data=client.get(g).decode("utf-8"), format="nt")
+            if checksum(ntriples(graph)) != want:
+                problems.append(f"<{g}>: checksum differs from the marker's")
+    total = sum(n or 0 for n, _ in expected.values())
+    if problems:
+        return False, f"incomplete: <{dataset}>: " + "; ".join(problems) + "; publish again"
+    return True, (f"complete: <{dataset}> version {version} published {ended}: {len(expected)} graphs, "
+                  f"{total} triples, counts and checksums match the marker")
 
 
 def _drop_staging(client: _Store, parts: list[_Part]) -> str:
@@ -382,4 +577,4 @@ def _drop_staging(client: _Store, parts: list[_Part]) -> str:
     return ""
 
 
-__all__ = ["default_update_endpoint", "publish"]
+__all__ = ["checksum", "default_update_endpoint", "publish", "verify"]
