@@ -243,16 +243,18 @@ class _Store:
                           f"{server_message(resp.body) or 'no message'}; --update must name the store's "
                           "SPARQL Update endpoint")
 
-    def select(self, sparql: str) -> list[list[str | None]]:
-        """A SELECT at the update endpoint (as the publishing user); rows of strings."""
+    def select(self, sparql: str, failure: str | None = None) -> list[list[str | None]]:
+        """A SELECT at the update endpoint (as the publishing user); rows of strings.
+        ``failure`` words the error of a non-200 answer ({status}, {message})."""
         resp = self._send("POST", self.update_url, urllib.parse.urlencode({"query": sparql}).encode(),
                           {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
                            "Accept": "application/sparql-results+json"})
         if resp.status in (401, 403):
             raise self.refused(resp)
         if resp.status != 200:
-            raise KgraphError(f"{self.update_url} answered HTTP {resp.status}: "
-                              f"{server_message(resp.body) or 'no message'}")
+            message = server_message(resp.body) or "no message"
+            raise KgraphError((failure or "{url} answered HTTP {status}: {message}").format(
+                url=self.update_url, status=resp.status, message=message))
         return [[None if v is None else str(v) for v in row]
                 for row in parse_json_results(resp.body, self.update_url).rows]
 
@@ -290,19 +292,13 @@ class _Store:
         values = " ".join(f"<{i}>" for i in iris)
         sparql = (f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} "
                   "GROUP BY ?g")
-        resp = self._send("POST", self.update_url, urllib.parse.urlencode({"query": sparql}).encode(),
-                          {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
-                           "Accept": "application/sparql-results+json"})
-        if resp.status in (401, 403):
-            raise self.refused(resp)
-        if resp.status != 200:
-            raise KgraphError(f"cannot count the published triples at {self.update_url} "
-                              f"(HTTP {resp.status}): {server_message(resp.body) or 'no message'}; --update "
-                              "must name an endpoint that takes SPARQL queries and updates")
+        rows = self.select(sparql, failure="cannot count the published triples at {url} (HTTP {status}): "
+                                            "{message}; --update must name an endpoint that takes "
+                                            "SPARQL queries and updates")
         out = dict.fromkeys(iris, 0)
-        for g, n in parse_json_results(resp.body, self.update_url).rows:
+        for g, n in rows:
             if g is not None and n is not None:
-                out[str(g)] = int(str(n))
+                out[g] = int(n)
         return out
 
 
