@@ -331,7 +331,10 @@ def _sync(src: Path, dst: Path) -> int:
         if f.name.endswith(".kgraph-lock"):
             continue   # the writer's lock beside the kept dump, not an output
         if f.is_dir():
-            if manifest(f) is not None and manifest(target) == manifest(f) and is_complete(target):
+            # Copies keep their modification times: equal sizes and times mean nothing was
+            # written since, and only a changed set pays for hashing every file.
+            if _same_stats(f, target) or (manifest(f) is not None and manifest(target) == manifest(f)
+                                          and is_complete(target)):
                 continue
             write_set(target, functools.partial(_copy_into, f))
             written += 1
@@ -348,6 +351,17 @@ def _sync(src: Path, dst: Path) -> int:
         os.replace(tmp, target)
         written += 1
     return written
+
+
+def _same_stats(src: Path, dst: Path) -> bool:
+    """True if ``dst`` holds exactly ``src``'s files, each with its size and modification time."""
+    def stats(folder: Path) -> dict[str, tuple[int, int]]:
+        return {p.relative_to(folder).as_posix(): (p.stat().st_size, p.stat().st_mtime_ns)
+                for p in folder.rglob("*") if p.is_file()}
+    try:
+        return stats(src) == stats(dst)
+    except OSError:
+        return False
 
 
 def _copy_into(src: Path, staging: Path) -> None:
