@@ -113,6 +113,19 @@ def graph_key(files: Iterable[Path], reasoning: bool) -> str:
     return inputs_key(files, f"reasoning={reasoning}", "graph-v3", *versions())
 
 
+def data_key(files: Iterable[Path] | None, reasoning: bool) -> str | None:
+    """The key of the graph built from these data files (the bundled graph when
+    None) with the bundled ontology and shapes, from the files alone (no
+    parsing); None when a data file is missing (the build then names it)."""
+    from . import data
+
+    bundle = data.bundled()
+    inputs = tuple(Path(f) for f in files) if files else bundle.graph
+    if not all(f.is_file() for f in inputs):
+        return None
+    return graph_key(bundle.ontology + bundle.shapes + inputs, reasoning)
+
+
 def artifact_path(key: str) -> Path:
     """Where the build artifact of a graph key is kept (see kgraph.artifact)."""
     return cache_dir() / f"graph-{key}.nq"

@@ -51,16 +51,11 @@ def _read_query(arg: str) -> str:
 
 
 def _input_key(args: argparse.Namespace) -> str | None:
-    """The cache key of the graph these options build, computed from the input
-    files alone (no parsing); None when a named data file is missing."""
-    from . import cache, data
+    """The cache key of the graph these options build (see cache.data_key)."""
+    from . import cache
 
-    bundle = data.bundled()
-    files = _data_paths(getattr(args, "data", None)) or bundle.graph
-    if not all(f.is_file() for f in files):
-        return None
-    return cache.graph_key(bundle.ontology + bundle.shapes + files,
-                           not getattr(args, "no_reasoning", False))
+    return cache.data_key(_data_paths(getattr(args, "data", None)),
+                          not getattr(args, "no_reasoning", False))
 
 
 def _ox_graph(args: argparse.Namespace) -> OxGraph:

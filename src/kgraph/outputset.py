@@ -111,16 +111,12 @@ def _fsync_tree(folder: Path) -> None:
     # Data first, then the folders' entries: a power cut must not leave a
     # manifest pointing at files whose blocks never reached the disk.
     for p in sorted(folder.rglob("*"), key=lambda q: -len(q.parts)):
-        with contextlib.suppress(OSError):
-            fd = os.open(p, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+        _fsync_dir(p)
     _fsync_dir(folder)
 
 
 def _fsync_dir(folder: Path) -> None:
+    """fsync a folder's entries (or a file's data); errors are ignored."""
     with contextlib.suppress(OSError):
         fd = os.open(folder, os.O_RDONLY)
         try:

@@ -191,21 +191,18 @@ def open_graph(files: Sequence[Path] | None = None, *, reasoning: bool = True,
     """The built graph in Oxigraph: straight from the cached artifact when the
     inputs and the code have not changed (no rdflib import, no parsing), else
     built first.  A damaged artifact is noted and rebuilt, never served."""
-    from . import artifact, cache, data
+    from . import artifact, cache
 
-    if use_cache:
-        bundle = data.bundled()
-        inputs = tuple(Path(f) for f in files) if files else bundle.graph
-        if all(f.is_file() for f in inputs):   # else the build names the missing file
-            path = cache.artifact_path(cache.graph_key(bundle.ontology + bundle.shapes + inputs,
-                                                       reasoning))
-            try:
-                return OxGraph.from_artifact(path)
-            except artifact.DamagedArtifact as exc:
-                if path.exists():
-                    print(f"kgraph: the cached graph was damaged ({exc}); rebuilding it",
-                          file=sys.stderr)
-                    path.unlink(missing_ok=True)
+    key = cache.data_key(files, reasoning) if use_cache else None
+    if key is not None:
+        path = cache.artifact_path(key)
+        try:
+            return OxGraph.from_artifact(path)
+        except artifact.DamagedArtifact as exc:
+            if path.exists():
+                print(f"kgraph: the cached graph was damaged ({exc}); rebuilding it",
+                      file=sys.stderr)
+                path.unlink(missing_ok=True)
     from .build import build
 
     return build(files, reasoning=reasoning, use_cache=use_cache).ox
