@@ -64,7 +64,7 @@ def test_the_artifact_keeps_the_parts_apart_with_a_verified_header(warm: Path, k
                            GROUP BY ?g ORDER BY ?g""", labels=False).rows
     assert {g.rsplit("/", 1)[-1]: n for g, n in rows} == kg.sizes
     assert kg.ox.select("""SELECT (COUNT(*) AS ?n) WHERE {
-        GRAPH <https://w3id.org/defdip/graph/asserted> { ?a a dd:MilitaryInformationAgreement } }""",
+        GRAPH <https://w3id.org/defdip/dataset/asserted> { ?a a dd:MilitaryInformationAgreement } }""",
                         labels=False).rows == [[26]]
 
 

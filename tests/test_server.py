@@ -34,7 +34,7 @@ from tests.conftest import require
 
 DD = "https://w3id.org/defdip/ontology#"
 ID = "https://w3id.org/defdip/id/"
-GRAPHS = "https://w3id.org/defdip/graph/"
+GRAPHS = "https://w3id.org/defdip/dataset/"
 GSOMIA_JPN = URIRef(ID + "agreement/gsomia-JPN")
 COUNT_DCA = "SELECT (COUNT(?a) AS ?n) WHERE { ?a a dd:DefenseCooperationAgreement }"
 K9_TUR = "SELECT ?buyer ?quantity WHERE { sale:k9-TUR dd:buyer ?buyer ; dd:quantity ?quantity }"

@@ -36,6 +36,7 @@ from typing import Any
 
 import pytest
 
+from kgraph.prefixes import part_graph
 from kgraph.querytext import named_queries
 from kgraph.remote import remote_query
 from kgraph.sparql import python_value, select
@@ -106,7 +107,7 @@ def test_publish_writes_four_graphs_with_the_parts_triple_counts(store, publishe
     assert set(counts) == set(PARTS) | {"void"}, "staging graphs must be gone"
     # The report names each graph with its count.
     for name, n in want.items():
-        assert re.search(rf"<{DATASET}/{name}>\s+{n} triples", published), published
+        assert re.search(rf"<{part_graph(name, DATASET)}>\s+{n} triples", published), published
     assert f"total: {sum(want.values())} triples in 4 graphs" in published
 
 
@@ -366,7 +367,7 @@ def test_publish_reports_durability_and_verify_says_complete(store, published):
 def _with_from(query: str) -> str:
     """The query with FROM clauses naming the four published parts: the default graph
     is then their merge, as the local store's default graph is the union of its parts."""
-    froms = " ".join(f"FROM <{DATASET}/{part}>" for part in PARTS) + " "
+    froms = " ".join(f"FROM <{part_graph(part, DATASET)}>" for part in PARTS) + " "
     head = re.compile(r"\bWHERE\b" if re.search(r"\bWHERE\b", query, re.IGNORECASE) else r"\{",
                       re.IGNORECASE)
     return head.sub(lambda m: froms + m[0], query, count=1)

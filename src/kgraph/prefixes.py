@@ -40,11 +40,38 @@ PREFIXES: dict[str, str] = {
 }
 
 
-#: Named graphs that keep the parts of the built graph apart (the build
-#: artifact, the endpoint, the published dataset): part name -> graph IRI.
-GRAPH_BASE = "https://w3id.org/defdip/graph/"
-PART_GRAPHS: dict[str, str] = {part: GRAPH_BASE + part
-                               for part in ("ontology", "asserted", "inferred", "derived")}
+#: The dataset: the VoID/DCAT description's subject, and the stem of the
+#: named graphs of its parts.
+DATASET = "https://w3id.org/defdip/dataset"
+
+#: The parts of the built graph, in the order they are kept and listed.
+PARTS: tuple[str, ...] = ("ontology", "asserted", "inferred", "derived")
+
+
+def part_graph(part: str, dataset: str = DATASET) -> str:
+    """The name of the graph holding one part: ``<dataset>/<part>``.
+
+    The one definition of the graph names, used by the build artifact (so the
+    local store, ``kgraph serve`` and ``%%sparql``), ``kgraph publish`` (with
+    its ``--dataset``), the N-Quads dump of ``kgraph export`` and the
+    in-browser SPARQL page.  The graph name is also the part's VoID subset and
+    DCAT dataset IRI in ``void.ttl``, so a graph name found in a store leads to
+    its description, and ``GRAPH <https://w3id.org/defdip/dataset/asserted>``
+    reaches the same triples in every store.  (Until 0.1.0 the build named
+    them ``https://w3id.org/defdip/graph/<part>`` while publish used the
+    dataset's stem: two names for one graph.)
+
+    >>> part_graph("asserted")
+    'https://w3id.org/defdip/dataset/asserted'
+    >>> part_graph("derived", "https://example.org/kg/dataset/")
+    'https://example.org/kg/dataset/derived'
+    """
+    return f"{dataset.rstrip('/')}/{part}"
+
+
+#: Part name -> graph IRI under the default dataset (see :func:`part_graph`).
+GRAPH_BASE = DATASET + "/"
+PART_GRAPHS: dict[str, str] = {part: part_graph(part) for part in PARTS}
 
 #: The SPARQL prologue declaring every prefix.
 PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())

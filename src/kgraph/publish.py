@@ -2,7 +2,8 @@
 Protocol, staged and verified, with a completion marker.
 
 The four parts go into four named graphs under the dataset IRI ``D``:
-``D/ontology``, ``D/asserted``, ``D/inferred``, ``D/derived``; the VoID
+``D/ontology``, ``D/asserted``, ``D/inferred``, ``D/derived``
+(``prefixes.part_graph``, the names the build artifact and the N-Quads dump use); the VoID
 description of the dataset and the completion marker go into ``D/void``.
 
 How a publish runs:
@@ -65,6 +66,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from .errors import KgraphError
+from .prefixes import PARTS, part_graph
 from .remote import Response, check_url, open_url, parse_json_results, server_message
 
 if TYPE_CHECKING:
@@ -77,7 +79,6 @@ UPLOAD_TIMEOUT = 300.0
 #: Seconds a probe, a COUNT query or an update may take.
 REQUEST_TIMEOUT = 120.0
 
-PARTS = ("ontology", "asserted", "inferred", "derived")
 
 _GSP_HINT = "--store must name one (Virtuoso: http://HOST:8890/sparql-graph-crud-auth)"
 _RDF_MEDIA = ("text/turtle", "application/n-triples", "text/plain", "application/rdf+xml",
@@ -426,7 +427,7 @@ def _void(kg: KnowledgeGraph, dataset: str, counts: Mapping[str, int],
         g.add((moved(s), p, moved(o)))  # type: ignore[arg-type]
     ds = URIRef(dataset)
     for name in PARTS:  # the counts checked in the store, not recomputed
-        g.set((URIRef(f"{dataset}/{name}"), URIRef(VOID + "triples"),
+        g.set((URIRef(part_graph(name, dataset)), URIRef(VOID + "triples"),
                Literal(counts[name], datatype=XSD.integer)))
     run = URIRef(f"{dataset}/publication")
     g.add((ds, PROV.wasGeneratedBy, run))
@@ -436,12 +437,12 @@ def _void(kg: KnowledgeGraph, dataset: str, counts: Mapping[str, int],
     now = datetime.now(timezone.utc).replace(microsecond=0)
     g.add((run, PROV.endedAtTime, Literal(now.isoformat().replace("+00:00", "Z"), datatype=XSD.dateTime)))
     for name in PARTS:
-        g.add((run, PROV.generated, URIRef(f"{dataset}/{name}")))
+        g.add((run, PROV.generated, URIRef(part_graph(name, dataset))))
     from rdflib import BNode
 
     for name, value in (sums or {}).items():
         node = BNode(f"sum-{name}")
-        g.add((URIRef(f"{dataset}/{name}"), URIRef(SPDX + "checksum"), node))
+        g.add((URIRef(part_graph(name, dataset)), URIRef(SPDX + "checksum"), node))
         g.add((node, URIRef(SPDX + "algorithm"), URIRef(SPDX + "checksumAlgorithm_sha256")))
         g.add((node, URIRef(SPDX + "checksumValue"), Literal(value)))
     return g
@@ -469,7 +470,7 @@ def publish(kg: KnowledgeGraph, *, store: str, update: str | None, user: str | N
     parts = []
     for name in PARTS:
         payload, n = _payload(getattr(kg, name))
-        parts.append(_Part(name, f"{dataset}/{name}", f"{dataset}/staging/{name}", payload, n))
+        parts.append(_Part(name, part_graph(name, dataset), f"{dataset}/staging/{name}", payload, n))
     void_iri = f"{dataset}/void"
     client = _Store(store, update, user, password, auth)
     client.probe(void_iri)

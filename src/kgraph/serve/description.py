@@ -5,11 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..prefixes import PART_GRAPHS, PARTS
 from . import protocol
-
-_GRAPH_BASE = "https://w3id.org/defdip/graph/"
-#: The named graphs of the build artifact, in the order they are described.
-PARTS = ("ontology", "asserted", "inferred", "derived")
 
 #: W3C format IRIs (https://www.w3.org/ns/formats/) of the types offered.
 _FORMAT_IRIS = {
@@ -27,7 +24,7 @@ def service_description(endpoint: str, stats: dict[str, Any]) -> str:
     graphs = stats.get("graphs", {})
     named = []
     for part in PARTS:
-        iri = _GRAPH_BASE + part
+        iri = PART_GRAPHS[part]
         if iri in graphs:
             named.append(f"""    sd:namedGraph [ a sd:NamedGraph ;
         sd:name <{iri}> ;
