@@ -159,14 +159,20 @@ def parser() -> argparse.ArgumentParser:
     _add_format(th)
     _add_graph_options(th)
 
-    e = sub.add_parser("export", help="write the publication dump (Turtle, N-Triples, JSON-LD, VoID)",
+    e = sub.add_parser("export", help="write the publication dump (Turtle, N-Triples, JSON-LD, N-Quads, "
+                                      "DCAT/VoID)",
                        description="Write deterministic dumps of the ontology, asserted, inferred "
-                                   "and derived parts and their union (kgraph-*.ttl, .nt, .jsonld), "
-                                   "a VoID/DCAT description (void.ttl) and CITATION.cff.")
+                                   "and derived parts and their union (kgraph-*.ttl, .nt, .jsonld; "
+                                   "kgraph-all.nq with the parts as named graphs), each also gzipped and "
+                                   "under a versioned name, a DCAT 3/VoID description (void.ttl), the "
+                                   "JSON-LD context (context.jsonld) and CITATION.cff.")
     _add_out(e, "kgraph-out/dump")
     e.add_argument("--base-iri", metavar="IRI",
                    help="publish instances under this base instead of https://w3id.org/defdip/id/")
     e.add_argument("--endpoint", metavar="URL", help="SPARQL endpoint to name in the VoID description")
+    e.add_argument("--base-url", metavar="URL",
+                   help="where the dump's files will be downloadable from, for the DCAT download "
+                        "links (default https://w3id.org/defdip/dump/)")
     e.add_argument("--docs", action="store_true",
                    help="also write ontology.html with pyLODE (pip install pylode==3.3.4)")
     _add_graph_options(e)

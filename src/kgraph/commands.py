@@ -380,11 +380,13 @@ def _writable(out: Path) -> Path:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from .data import bundled
-    from .export import export, ontology_html
+    from .export import check_base_url, export, ontology_html
     from .remote import check_base_iri, check_url
 
     if args.base_iri:   # before the build: a bad option is refused at once
         check_base_iri(args.base_iri)
+    if args.base_url:
+        check_base_url(args.base_url)
     if args.endpoint:
         check_url(args.endpoint, "--endpoint")
     kg = _kg(args)
@@ -392,7 +394,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.docs:   # part of the set, so the next export does not take it for a stranger's file
         onto = next(p for p in bundled().ontology if p.name == "defdip.ttl")
         extra = {"ontology.html": ontology_html(onto)}
-    result = export(kg, args.out, base=args.base_iri, endpoint=args.endpoint, extra=extra)
+    result = export(kg, args.out, base=args.base_iri, endpoint=args.endpoint, extra=extra,
+                    base_url=args.base_url)
     for f in result.files:
         print(f)
     return 0

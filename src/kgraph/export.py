@@ -1,5 +1,7 @@
-"""Publication dumps: deterministic Turtle, N-Triples and JSON-LD, dataset
-metadata (VoID and DCAT), and a CITATION.cff.
+"""Publication dumps: deterministic Turtle, N-Triples, JSON-LD and N-Quads
+(each also gzipped, under latest and versioned names), dataset metadata
+(DCAT 3 and VoID, complete enough for the DCAT-AP 3 shapes), a JSON-LD
+context with a term for every ontology term, and a CITATION.cff.
 
 The same inputs give byte-identical files: triples are sorted, prefixes are
 fixed, blank nodes get canonical labels (RDFC-style hashing from
@@ -12,32 +14,57 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import RDF, BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, XSD
+from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, SKOS, XSD
 from rdflib.term import Node
 
 from .build import KnowledgeGraph
 from .errors import KgraphError
 from .namespaces import BASE, DD, PREFIXES
+from .prefixes import DATASET, part_graph
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/defdip/ontology")
-DATASET_IRI = URIRef("https://w3id.org/defdip/dataset")
+DATASET_IRI = URIRef(DATASET)
+CATALOG_IRI = URIRef("https://w3id.org/defdip/catalog")
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
-#: Placeholder base for links to the dump files; written as relative IRIs.
-_REL = "http://relative.invalid/"
+#: The project's homepage ([project.urls] Homepage), the dataset's landing page.
+HOMEPAGE = "https://w3id.org/defdip"
+LANDING_PAGE = URIRef(HOMEPAGE)
+#: Where the dump's files are published (``--base-url``); the site serves them under dump/.
+DEFAULT_BASE_URL = "https://w3id.org/defdip/dump/"
+#: IANA's media-type registry: a media type's IRI is this plus the type.
+IANA = "https://www.iana.org/assignments/media-types/"
 
 VOID = "http://rdfs.org/ns/void#"
 DCAT = "http://www.w3.org/ns/dcat#"
-FOAF = "http://xmlns.com/foaf/0.1/"
+FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
 
 #: The parts of the dataset, in the order they are listed.
 PARTS = ("ontology", "asserted", "inferred", "derived")
 
-MEDIA = {"ttl": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json"}
+#: The languages of the labels (the EU's language authority table, as DCAT-AP asks).
+LANGUAGES = {"en": "ENG", "ja": "JPN", "ko": "KOR"}
+EU_LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
+#: The EU data theme the dataset falls under (DCAT-AP's dcat:theme vocabulary): international issues.
+EU_THEMES = URIRef("http://publications.europa.eu/resource/authority/data-theme")
+THEME = URIRef("http://publications.europa.eu/resource/authority/data-theme/INTR")
+
+#: The dump's syntaxes: extension -> (IANA media type, W3C format IRI, name).
+SYNTAXES = {
+    "ttl": ("text/turtle", "http://www.w3.org/ns/formats/Turtle", "Turtle"),
+    "nt": ("application/n-triples", "http://www.w3.org/ns/formats/N-Triples", "N-Triples"),
+    "jsonld": ("application/ld+json", "http://www.w3.org/ns/formats/JSON-LD", "JSON-LD"),
+    "nq": ("application/n-quads", "http://www.w3.org/ns/formats/N-Quads", "N-Quads"),
+}
+MEDIA = {ext: media for ext, (media, _, _) in SYNTAXES.items()}
+#: The formats `kgraph export` writes by default.
+FORMATS = ("ttl", "nt", "jsonld", "nq")
 
 
 @dataclass(frozen=True)
@@ -99,8 +126,6 @@ class _Names:
 
     def iri(self, u: URIRef) -> str:
         s = str(u)
-        if s.startswith(_REL):
-            return f"<{s[len(_REL):]}>"
         for prefix, ns in self.by_ns:
             local = s[len(ns):]
             if s.startswith(ns) and (local == "" or _PN_LOCAL.match(local)):
@@ -168,20 +193,133 @@ def _plain(o: Node) -> Node:
     return o
 
 
-def jsonld(g: Graph, prefixes: dict[str, str] | None = None) -> str:
-    """JSON-LD with an @context of the project's prefixes, nodes sorted by @id."""
-    return _jsonld(canonical_triples(g), prefixes)
+def jsonld(g: Graph, prefixes: dict[str, str] | None = None,
+           context: JsonLdContext | None = None) -> str:
+    """JSON-LD with an @context, nodes sorted by @id.  With ``context`` (see
+    :func:`jsonld_context`) properties and classes are written as plain
+    terms and values as plain JSON where the term's coercion allows;
+    without, the @context holds the prefixes only."""
+    return _jsonld(canonical_triples(g), prefixes, context)
 
 
-def _jsonld(triples: Iterable[Triple], prefixes: dict[str, str] | None = None) -> str:
-    ctx = dict(sorted((prefixes or PREFIXES).items()))
+@dataclass(frozen=True)
+class JsonLdContext:
+    """A JSON-LD context: prefixes plus one term per ontology class and property.
+
+    ``terms`` maps an IRI to (term, coercion, multi-valued): the coercion is
+    ``"@id"`` for object properties, a datatype IRI for a datatype property
+    whose values all have that type, or None.
+    """
+
+    prefixes: dict[str, str]
+    terms: dict[str, tuple[str, str | None, bool]]
+
+    def document(self) -> dict[str, object]:
+        """The ``@context`` object (prefixes first, then terms, each sorted)."""
+        ctx: dict[str, object] = dict(sorted(self.prefixes.items()))
+        for iri, (name, coerce, multi) in sorted(self.terms.items(), key=lambda kv: kv[1][0]):
+            entry: dict[str, str] = {"@id": _compact(iri, self.prefixes)}
+            if coerce is not None:
+                entry["@type"] = coerce if coerce == "@id" else _compact(coerce, self.prefixes)
+            if multi:
+                entry["@container"] = "@set"
+            ctx[name] = entry
+        return ctx
+
+
+#: Terms of other vocabularies that most records use, defined beside the ontology's.
+_COMMON_TERMS = {
+    "label": "http://www.w3.org/2000/01/rdf-schema#label",
+    "comment": "http://www.w3.org/2000/01/rdf-schema#comment",
+    "prefLabel": "http://www.w3.org/2004/02/skos/core#prefLabel",
+    "altLabel": "http://www.w3.org/2004/02/skos/core#altLabel",
+    "definition": "http://www.w3.org/2004/02/skos/core#definition",
+    "notation": "http://www.w3.org/2004/02/skos/core#notation",
+    "wasDerivedFrom": "http://www.w3.org/ns/prov#wasDerivedFrom",
+}
+
+
+def jsonld_context(ontology: Graph, data: Graph | None = None,
+                   prefixes: dict[str, str] | None = None) -> JsonLdContext:
+    """A term for every class and property the ontology declares (its local
+    name: ``"signedOn": {"@id": "dd:signedOn", "@type": "xsd:date"}``), and for
+    a few common ones (``label``, ``prefLabel``, ``wasDerivedFrom``, …).
+
+    Coercions: object properties ``"@type": "@id"``; a datatype property the
+    data (else its ``rdfs:range``) gives one datatype, that type.  Properties
+    some resource of ``data`` has several values of get ``"@container":
+    "@set"``.  A value that does not fit its term's coercion is written as a
+    value object, so every file expands to exactly its triples.  A prefix
+    whose name is also a term (``weapon:`` beside ``dd:weapon``) is renamed
+    ``<name>-id`` in the context, because a term and a prefix cannot share a
+    name in JSON-LD.
+    """
+    from rdflib.namespace import RDFS
+
+    prefixes = dict(prefixes if prefixes is not None else PREFIXES)
+    dd = str(DD)
+    declared: dict[str, set[str]] = {}
+    for s, o in ontology.subject_objects(RDF.type):
+        if isinstance(s, URIRef) and str(s).startswith(dd) and str(s) != dd:
+            declared.setdefault(str(s), set()).add(str(o))
+    object_like = {str(OWL.ObjectProperty), str(OWL.TransitiveProperty), str(OWL.SymmetricProperty)}
+    datatypes: dict[str, set[str | None]] = {}
+    objects: dict[str, bool] = {}
+    multi: set[str] = set()
+    if data is not None:
+        seen: set[tuple[Node, Node]] = set()
+        for s, p, o in data:
+            ps = str(p)
+            if isinstance(o, Literal):
+                dt = None if o.language else str(o.datatype or XSD.string)
+                datatypes.setdefault(ps, set()).add(dt)
+            else:
+                objects[ps] = True
+            if (s, p) in seen:
+                multi.add(ps)
+            else:
+                seen.add((s, p))
+    terms: dict[str, tuple[str, str | None, bool]] = {}
+    candidates = [(iri[len(dd):], iri) for iri in sorted(declared)]
+    candidates += [(name, iri) for name, iri in _COMMON_TERMS.items()]
+    taken = {name for name, _ in candidates if name in prefixes}
+    for name in sorted(taken):
+        prefixes[f"{name}-id"] = prefixes.pop(name)
+    names: set[str] = set()
+    for name, iri in candidates:
+        if name in names or not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name):
+            continue   # a clash between vocabularies: the first (the ontology's) wins
+        names.add(name)
+        kinds = declared.get(iri, set())
+        coerce: str | None = None
+        types = datatypes.get(iri, set())
+        if kinds & object_like or (objects.get(iri) and not types):
+            coerce = "@id"
+        elif len(types) == 1 and None not in types and str(XSD.string) not in types:
+            coerce = next(iter(types))
+        elif not types and not objects.get(iri):
+            ranges = [str(r) for r in ontology.objects(URIRef(iri), RDFS.range)]
+            if len(ranges) == 1 and ranges[0].startswith(str(XSD)) and ranges[0] != str(XSD.string):
+                coerce = ranges[0]
+        is_property = bool(kinds - {str(OWL.Class), str(RDFS.Class)}) or iri in datatypes or iri in objects
+        terms[iri] = (name, coerce if is_property else None, iri in multi)
+    return JsonLdContext(prefixes, terms)
+
+
+def _jsonld(triples: Iterable[Triple], prefixes: dict[str, str] | None = None,
+            context: JsonLdContext | None = None) -> str:
+    if context is None:
+        context = JsonLdContext(dict(prefixes or PREFIXES), {})
+    ctx = context.document()
+    pfx = dict(sorted(context.prefixes.items()))
+    terms = context.terms
     nodes: dict[str, dict[str, list[object]]] = {}
     compacted: dict[str, str] = {}   # a large graph names the same IRIs over and over
 
     def compact(iri: str) -> str:
         found = compacted.get(iri)
         if found is None:
-            found = compacted[iri] = _compact(iri, ctx)
+            found = compacted[iri] = _compact(iri, pfx)
         return found
 
     def ident(t: Node) -> str:
@@ -189,18 +327,30 @@ def _jsonld(triples: Iterable[Triple], prefixes: dict[str, str] | None = None) -
 
     for s, p, o in triples:
         node = nodes.setdefault(ident(s), {})
-        key = "@type" if p == RDF.type else compact(str(p))
         if p == RDF.type:
-            node.setdefault(key, []).append(ident(o))
-        elif isinstance(o, Literal):
-            value: dict[str, str] = {"@value": str(o)}
+            term = terms.get(str(o))
+            node.setdefault("@type", []).append(term[0] if term else ident(o))
+            continue
+        term = terms.get(str(p))
+        key = term[0] if term else compact(str(p))
+        coerce = term[1] if term else None
+        value: object
+        if isinstance(o, Literal):
+            dt = None if o.language else str(o.datatype or XSD.string)
             if o.language:
-                value["@language"] = o.language
-            elif o.datatype is not None and o.datatype != XSD.string:
-                value["@type"] = compact(str(o.datatype))
-            node.setdefault(key, []).append(value)
+                value = {"@value": str(o), "@language": o.language}
+            elif dt == coerce or (dt == str(XSD.string) and coerce is None):
+                value = str(o)
+            elif dt == str(XSD.string):
+                value = {"@value": str(o)}
+            else:
+                value = {"@value": str(o), "@type": compact(dt or "")}
+        elif coerce == "@id":
+            value = ident(o)
         else:
-            node.setdefault(key, []).append({"@id": ident(o)})
+            value = {"@id": ident(o)}
+        node.setdefault(key, []).append(value)
+    single = {name for name, _, multi in terms.values() if not multi}
     graph = []
     for i in sorted(nodes):
         entry: dict[str, object] = {"@id": i}
@@ -208,18 +358,18 @@ def _jsonld(triples: Iterable[Triple], prefixes: dict[str, str] | None = None) -
             vals = nodes[i][k]
             if len(vals) > 1:
                 vals = sorted(vals, key=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
-            entry[k] = vals
+            entry[k] = vals[0] if len(vals) == 1 and k in single else vals
         graph.append(entry)
     doc = {"@context": ctx, "@graph": graph}
     return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
 
 
-def _compact(iri: str, ctx: dict[str, str]) -> str:
-    best = max((p for p, ns in ctx.items() if iri.startswith(ns)), key=lambda p: len(ctx[p]),
-               default=None)
+def _compact(iri: str, ctx: Mapping[str, object]) -> str:
+    best = max((p for p, ns in ctx.items() if isinstance(ns, str) and iri.startswith(ns)),
+               key=lambda p: len(str(ctx[p])), default=None)
     if best is None:
         return iri
-    local = iri[len(ctx[best]):]
+    local = iri[len(str(ctx[best])):]
     return f"{best}:{local}" if local and "/" not in local and "#" not in local else iri
 
 
@@ -255,6 +405,12 @@ def version_info(ontology: Graph) -> tuple[str, str]:
     return str(version), str(modified)
 
 
+def first_issued(ontology: Graph) -> str | None:
+    """The date the dataset was first issued: the ontology header's dcterms:created."""
+    created = ontology.value(ONTOLOGY_IRI, DCTERMS.created)
+    return None if created is None else str(created)
+
+
 def _stats(g: Graph) -> dict[str, int]:
     entities = {s for s in g.subjects() if isinstance(s, URIRef)}
     return {
@@ -270,18 +426,184 @@ def _stats(g: Graph) -> dict[str, int]:
 EXAMPLES = ("agreement/gsomia-JPN", "deployment/iraq-zaytun", "country/PHL",
             "administration/lee-myung-bak", "sale/k9-TUR")
 
+#: What each part holds, for its DCAT description.
+PART_DESCRIPTIONS = {
+    "ontology": "The Defence Diplomacy Ontology: classes, properties and their labels and definitions.",
+    "asserted": "The records as curated from the report (and reference data), each with its source.",
+    "inferred": "What OWL 2 RL reasoning adds to the ontology and the records.",
+    "derived": "Facts computed by the dated rules: comparable dates, their precision and bounds, "
+               "administrations, partner ties.",
+    "all": "The union of the four parts.",
+}
 
-def void_graph(parts: dict[str, Graph], files: dict[str, list[str]], *, version: str,
-               date: str, base: str, endpoint: str | None = None, union: Graph | None = None) -> Graph:
-    """VoID and DCAT description of the dataset and its parts (``union``: the
-    parts' union, if already at hand)."""
-    V, C, F = (lambda x: URIRef(VOID + x)), (lambda x: URIRef(DCAT + x)), (lambda x: URIRef(FOAF + x))
+
+@dataclass(frozen=True)
+class DumpFile:
+    """One file of the dump, as a DCAT distribution: its name, its part
+    ('all' for the union and the N-Quads file), its syntax (file extension
+    before any ``.gz``), its size and SHA-256."""
+
+    name: str
+    part: str
+    syntax: str
+    size: int
+    sha256: str
+    version: str | None = None
+
+    @property
+    def compressed(self) -> bool:
+        return self.name.endswith(".gz")
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Temporal and spatial coverage computed from the data."""
+
+    start: str | None
+    end: str | None
+    places: tuple[URIRef, ...]
+
+
+def coverage(g: Graph) -> Coverage:
+    """The first and last possible days of every dated fact (the bounds the
+    build derives: ``dd:earliestDay``, ``dd:signedOnEarliest``, …, and their
+    ``…Latest`` kin) and the countries the sources describe
+    (``dd:describedCountry``)."""
+    dd = str(DD)
+    starts: list[str] = []
+    ends: list[str] = []
+    for p, o in g.predicate_objects(None):
+        ps = str(p)
+        if not ps.startswith(dd) or not isinstance(o, Literal) or o.datatype != XSD.date:
+            continue
+        local = ps[len(dd):]
+        if local.endswith("Earliest") or local == "earliestDay":
+            starts.append(str(o))
+        elif local.endswith("Latest") or local == "latestDay":
+            ends.append(str(o))
+    places = tuple(sorted({o for o in g.objects(None, DD.describedCountry) if isinstance(o, URIRef)},
+                          key=str))
+    return Coverage(min(starts, default=None), max(ends, default=None), places)
+
+
+def _citation_authors() -> list[str]:
+    """The names of CITATION.cff's top-level authors (the dataset's creators)."""
+    from .data import citation_file
+
+    try:
+        text = citation_file().read_text(encoding="utf-8")
+    except OSError:
+        return []
+    m = re.search(r"(?m)^authors:\n((?:[ \t]+.*\n)+)", text)
+    if not m:
+        return []
+    return [n.strip().strip('"') for n in re.findall(r"(?m)^\s+- name:\s*(.+)$", m[1])]
+
+
+def _contact() -> tuple[str | None, str | None]:
+    """The project's contact: an e-mail from the package metadata (Author-email
+    or Maintainer-email), and the URL of its issue tracker, else its homepage
+    ([project.urls] of pyproject.toml)."""
+    from importlib import metadata
+
+    try:
+        md = metadata.metadata("kgraph")
+    except metadata.PackageNotFoundError:
+        return None, HOMEPAGE
+    email = None
+    for key in ("Maintainer-email", "Author-email"):
+        value = " ".join(md.get_all(key) or [])   # md[key] raises on a missing key in some versions
+        m = re.search(r"<([^>]+@[^>]+)>", value) or re.match(r"^\s*([^\s,<>]+@[^\s,<>]+)", value)
+        if m:
+            email = m[1]
+            break
+    urls = {}
+    for entry in md.get_all("Project-URL") or []:
+        label, _, url = entry.partition(",")
+        urls[label.strip().lower()] = url.strip()
+    url = next((u for k, u in sorted(urls.items()) if "issue" in k or "bug" in k or "tracker" in k),
+               urls.get("homepage", HOMEPAGE))
+    return email, url
+
+
+def void_graph(parts: Mapping[str, Graph], files: Mapping[str, Sequence[DumpFile]], *, version: str,
+               date: str, base: str, endpoint: str | None = None, union: Graph | None = None,
+               base_url: str = DEFAULT_BASE_URL) -> Graph:
+    """The DCAT 3 and VoID description of the dataset: a catalog, the dataset
+    and its four parts (each a ``dcat:Dataset``/``void:Dataset`` whose IRI is
+    the part's graph name), one distribution per file of ``files`` (part ->
+    files) under ``base_url``; ``union``: the parts' union, if already at hand.
+
+    Everything comes from the data, the ontology header (version, dates),
+    CITATION.cff (creators) and the package metadata (contact): no wall clock.
+    """
+    V, C = (lambda x: URIRef(VOID + x)), (lambda x: URIRef(DCAT + x))
     g = Graph()
     ds = DATASET_IRI
     if union is None:
         union = Graph()
         for part in parts.values():
             union.addN((s, p, o, union) for s, p, o in part)
+    ontology = parts.get("ontology", Graph())
+    issued = first_issued(ontology) or date
+
+    # The catalog, which lists the dataset.
+    cat = CATALOG_IRI
+    g.add((cat, RDF.type, C("Catalog")))
+    g.add((cat, DCTERMS.title, Literal("kgraph catalogue", lang="en")))
+    g.add((cat, DCTERMS.description, Literal(
+        "The kgraph dataset on South Korea's defence diplomacy, with its parts and downloads.", lang="en")))
+    g.add((cat, C("dataset"), ds))
+    g.add((cat, FOAF.homepage, LANDING_PAGE))
+    g.add((cat, DCTERMS.license, LICENSE))
+    g.add((cat, DCTERMS.issued, Literal(issued, datatype=XSD.date)))
+    g.add((cat, DCTERMS.modified, Literal(date, datatype=XSD.date)))
+    g.add((cat, C("themeTaxonomy"), EU_THEMES))
+    g.add((EU_THEMES, RDF.type, SKOS.ConceptScheme))
+    g.add((EU_THEMES, DCTERMS.title, Literal("Data theme", lang="en")))
+    g.add((THEME, RDF.type, SKOS.Concept))
+    g.add((THEME, SKOS.prefLabel, Literal("International issues", lang="en")))
+    g.add((THEME, SKOS.inScheme, EU_THEMES))
+    languages = sorted({str(o.language) for o in union.objects(None, RDFS.label)
+                        if isinstance(o, Literal) and o.language in LANGUAGES})
+    for lang in languages:
+        g.add((URIRef(EU_LANGUAGE + LANGUAGES[lang]), RDF.type, DCTERMS.LinguisticSystem))
+        g.add((cat, DCTERMS.language, URIRef(EU_LANGUAGE + LANGUAGES[lang])))
+
+    # Who made it: CITATION.cff's authors, who also publish it.
+    agent = BNode("creators")
+    names = _citation_authors() or ["The kgraph contributors"]
+    g.add((agent, RDF.type, FOAF.Agent))
+    for name in names:
+        g.add((agent, FOAF.name, Literal(name)))
+    g.add((cat, DCTERMS.publisher, agent))
+    g.add((ds, DCTERMS.creator, agent))
+    email, url = _contact()
+    contact = BNode("contact")
+    g.add((contact, RDF.type, VCARD.Kind))
+    g.add((contact, VCARD.fn, Literal(names[0])))
+    if email:
+        g.add((contact, VCARD.hasEmail, URIRef("mailto:" + email)))
+    if url:
+        g.add((contact, VCARD.hasURL, URIRef(url)))
+
+    def common(subject: URIRef, covered: bool) -> None:
+        """What the dataset and each of its parts share."""
+        g.add((subject, C("contactPoint"), contact))
+        g.add((subject, DCTERMS.publisher, agent))
+        g.add((subject, DCTERMS.license, LICENSE))
+        g.add((subject, C("theme"), THEME))
+        g.add((subject, C("version"), Literal(version)))
+        for word in keywords:
+            g.add((subject, C("keyword"), word))
+        for lang in languages:
+            g.add((subject, DCTERMS.language, URIRef(EU_LANGUAGE + LANGUAGES[lang])))
+        if covered:
+            if period is not None:
+                g.add((subject, DCTERMS.temporal, period))
+            for place in places:
+                g.add((subject, DCTERMS.spatial, place))
+
     g.add((ds, RDF.type, V("Dataset")))
     g.add((ds, RDF.type, C("Dataset")))
     g.add((ds, DCTERMS.title, Literal("kgraph: South Korea's defence diplomacy", lang="en")))
@@ -290,19 +612,52 @@ def void_graph(parts: dict[str, Graph], files: dict[str, list[str]], *, version:
         "Agreements, overseas deployments, arms sales, exercises, attaché offices and "
         "administrations of South Korea's defence diplomacy, each record traced to the table "
         "or passage of the source report it comes from.", lang="en")))
-    g.add((ds, DCTERMS.license, LICENSE))
-    g.add((ds, DCTERMS.creator, Literal("The kgraph contributors")))
-    g.add((ds, DCTERMS.source, URIRef(BASE + "source/report")))
+    g.add((LICENSE, RDF.type, DCTERMS.LicenseDocument))
+    g.add((ds, C("landingPage"), LANDING_PAGE))
+    g.add((LANDING_PAGE, RDF.type, FOAF.Document))
+    g.add((ds, FOAF.homepage, LANDING_PAGE))
+    g.add((ds, DCTERMS.issued, Literal(issued, datatype=XSD.date)))
+    g.add((ds, DCTERMS.modified, Literal(date, datatype=XSD.date)))
+    g.add((ds, OWL.versionInfo, Literal(version)))
+    keywords = _keywords(union)
+
+    # The source report: derived from, with its creator and publisher as sources.ttl names them.
+    report = URIRef(base + "source/report")
+    g.add((ds, PROV.wasDerivedFrom, report))
     g.add((ds, DCTERMS.bibliographicCitation, Literal(
         "伊藤弘太郎「韓国の『国防外交』―『国家生存』から『多様な国益実現』の手段へ」"
         "笹川平和財団, 2020", lang="ja")))
-    g.add((ds, DCTERMS.issued, Literal(date, datatype=XSD.date)))
-    g.add((ds, DCTERMS.modified, Literal(date, datatype=XSD.date)))
-    g.add((ds, URIRef("http://www.w3.org/2002/07/owl#versionInfo"), Literal(version)))
-    g.add((ds, C("version"), Literal(version)))
+    g.add((report, RDF.type, FOAF.Document))
+    for prop, kind, key in ((DCTERMS.creator, FOAF.Person, "author"),
+                            (DCTERMS.publisher, FOAF.Organization, "publisher")):
+        for written in union.objects(report, prop):
+            if isinstance(written, Literal):
+                node = BNode(f"report-{key}")
+                g.add((report, prop, node))
+                g.add((node, RDF.type, kind))
+                g.add((node, FOAF.name, Literal(str(written))))
+
+    # Coverage, computed from the data.
+    cov = coverage(union)
+    period: BNode | None = None
+    if cov.start or cov.end:
+        period = BNode("coverage")
+        g.add((period, RDF.type, DCTERMS.PeriodOfTime))
+        if cov.start:
+            g.add((period, C("startDate"), Literal(cov.start, datatype=XSD.date)))
+        if cov.end:
+            g.add((period, C("endDate"), Literal(cov.end, datatype=XSD.date)))
+    places = []
+    for place in cov.places:   # already under ``base``: the union is rebased
+        places.append(place)
+        g.add((place, RDF.type, DCTERMS.Location))
+        for label in union.objects(place, RDFS.label):
+            g.add((place, RDFS.label, label))
+    common(ds, True)
+
+    # VoID: vocabularies, URI space, examples, counts.
     g.add((ds, V("uriSpace"), Literal(base)))
-    g.add((ds, V("vocabulary"), URIRef(str(DD))))
-    for k in ("http://www.w3.org/ns/prov#", "http://www.w3.org/2004/02/skos/core#",
+    for k in (str(DD), "http://www.w3.org/ns/prov#", "http://www.w3.org/2004/02/skos/core#",
               "http://purl.org/dc/terms/", "https://schema.org/", "http://www.w3.org/2006/time#"):
         g.add((ds, V("vocabulary"), URIRef(k)))
     for ex in EXAMPLES:
@@ -310,37 +665,81 @@ def void_graph(parts: dict[str, Graph], files: dict[str, list[str]], *, version:
     for key, value in _stats(union).items():
         g.add((ds, V(key), Literal(value, datatype=XSD.integer)))
     if endpoint:
-        g.add((ds, V("sparqlEndpoint"), URIRef(endpoint)))
         svc = URIRef(endpoint)
-        g.add((ds, C("accessService"), svc))
+        g.add((ds, V("sparqlEndpoint"), svc))
+        g.add((cat, C("service"), svc))
         g.add((svc, RDF.type, C("DataService")))
-        g.add((svc, C("endpointURL"), URIRef(endpoint)))
+        g.add((svc, DCTERMS.title, Literal("kgraph SPARQL endpoint", lang="en")))
+        g.add((svc, C("endpointURL"), svc))
+        g.add((svc, RDF.type, RDFS.Resource))   # DCAT-AP's range of dcat:endpointURL
+        g.add((svc, C("servesDataset"), ds))
     for name, part in parts.items():
-        sub = URIRef(f"{DATASET_IRI}/{name}")
+        sub = URIRef(part_graph(name, str(DATASET_IRI)))
         g.add((ds, V("subset"), sub))
+        g.add((ds, DCTERMS.hasPart, sub))
         g.add((sub, RDF.type, V("Dataset")))
-        g.add((sub, DCTERMS.title, Literal(f"{name} part", lang="en")))
-        g.add((sub, DCTERMS.license, LICENSE))
+        g.add((sub, RDF.type, C("Dataset")))
+        g.add((sub, DCTERMS.isPartOf, ds))
+        g.add((sub, DCTERMS.title, Literal(f"kgraph {name} part", lang="en")))
+        g.add((sub, DCTERMS.description, Literal(
+            PART_DESCRIPTIONS.get(name, f"The {name} part.") + f" Named graph <{sub}> in the N-Quads "
+            "dump and in stores that kgraph publish fills.", lang="en")))
+        common(sub, name != "ontology")
         for key, value in _stats(part).items():
             g.add((sub, V(key), Literal(value, datatype=XSD.integer)))
-        for fname in files.get(name, []):
-            _distribution(g, sub, fname)
-            g.add((sub, V("dataDump"), URIRef(_REL + fname)))
-    for fname in files.get("all", []):
-        _distribution(g, ds, fname)
-        g.add((ds, V("dataDump"), URIRef(_REL + fname)))
-    g.add((ds, F("homepage"), URIRef("https://w3id.org/defdip")))
+        for f in files.get(name, ()):
+            _distribution(g, sub, f, base_url, date)
+    for f in files.get("all", ()):
+        _distribution(g, ds, f, base_url, date)
     return g
 
 
-def _distribution(g: Graph, ds: URIRef, fname: str) -> None:
-    dist = URIRef(_REL + fname + "#distribution")
-    ext = fname.rsplit(".", 1)[-1]
-    g.add((ds, URIRef(DCAT + "distribution"), dist))
-    g.add((dist, RDF.type, URIRef(DCAT + "Distribution")))
-    g.add((dist, URIRef(DCAT + "downloadURL"), URIRef(_REL + fname)))
-    g.add((dist, URIRef(DCAT + "mediaType"), Literal(MEDIA[ext])))
+def _keywords(union: Graph) -> list[Literal]:
+    """Keywords in English and Japanese: the described countries' and the main
+    record classes' labels from the graph, and the subject itself."""
+    words = [Literal("defence diplomacy", lang="en"), Literal("国防外交", lang="ja")]
+    for country in sorted(set(union.objects(None, DD.describedCountry)), key=str):
+        words += [w for w in union.objects(country, RDFS.label)
+                  if isinstance(w, Literal) and w.language in ("en", "ja")]
+    for cls in ("Agreement", "Deployment", "ArmsSale", "Exercise", "AttacheOffice", "Administration"):
+        words += [w for w in union.objects(DD[cls], RDFS.label)
+                  if isinstance(w, Literal) and w.language in ("en", "ja")]
+    return sorted(set(words), key=lambda w: (w.language or "", str(w)))
+
+
+def _distribution(g: Graph, ds: URIRef, f: DumpFile, base_url: str, date: str) -> None:
+    C = lambda x: URIRef(DCAT + x)  # noqa: E731
+    dist = URIRef(f"{DATASET_IRI}/distribution/{f.name}")
+    url = URIRef(base_url + f.name)
+    media, fmt, label = SYNTAXES[f.syntax]
+    g.add((ds, C("distribution"), dist))
+    g.add((ds, URIRef(VOID + "dataDump"), url))
+    g.add((dist, RDF.type, C("Distribution")))
+    g.add((dist, DCTERMS.title, Literal(f"{f.name} ({label}{', gzip' if f.compressed else ''})", lang="en")))
+    what = ("the four parts as named graphs" if f.syntax == "nq"
+            else "the union of the four parts" if f.part == "all" else f"the {f.part} part")
+    g.add((dist, DCTERMS.description, Literal(
+        f"{what[0].upper()}{what[1:]} in {label}{', gzip-compressed' if f.compressed else ''}; "
+        + (f"version {f.version}, kept under this name." if f.version
+           else "the latest version, replaced at each release."), lang="en")))
+    g.add((dist, C("downloadURL"), url))
+    g.add((dist, C("accessURL"), url))
+    g.add((dist, C("mediaType"), URIRef(IANA + media)))
+    g.add((URIRef(IANA + media), RDF.type, DCTERMS.MediaType))
+    g.add((dist, DCTERMS["format"], URIRef(fmt)))
+    g.add((URIRef(fmt), RDF.type, DCTERMS.MediaTypeOrExtent))
+    if f.compressed:
+        g.add((dist, C("compressFormat"), URIRef(IANA + "application/gzip")))
+        g.add((URIRef(IANA + "application/gzip"), RDF.type, DCTERMS.MediaType))
     g.add((dist, DCTERMS.license, LICENSE))
+    g.add((dist, DCTERMS.issued, Literal(date, datatype=XSD.date)))
+    g.add((dist, C("byteSize"), Literal(str(f.size), datatype=XSD.nonNegativeInteger)))
+    checksum = URIRef(f"{dist}#sha256")
+    g.add((dist, SPDX.checksum, checksum))
+    g.add((checksum, RDF.type, SPDX.Checksum))
+    g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+    g.add((SPDX.checksumAlgorithm_sha256, RDF.type, SPDX.ChecksumAlgorithm))
+    g.add((checksum, SPDX.checksumValue, Literal(f.sha256, datatype=XSD.hexBinary)))
 
 
 def citation_cff(version: str, date: str) -> str:
@@ -384,16 +783,63 @@ def dump_parts(kg: KnowledgeGraph, base: str | None = None) -> dict[str, Graph]:
     return out
 
 
+def nquads(parts: Mapping[str, Iterable[Triple]], dataset: str = str(DATASET_IRI)) -> str:
+    """Sorted N-Quads: each part's triples in the graph ``part_graph(part, dataset)``."""
+    from .ntriples import term
+
+    lines: set[str] = set()
+    for name, triples in parts.items():
+        graph = f" <{part_graph(name, dataset)}> .\n"
+        lines.update(f"{term(s)} {term(p)} {term(_plain(o))}{graph}" for s, p, o in triples)
+    return "".join(sorted(lines))
+
+
+def gzipped(data: bytes) -> bytes:
+    """Deterministic gzip: no file name, modification time 0."""
+    import gzip
+
+    return gzip.compress(data, compresslevel=9, mtime=0)
+
+
+def dump_name(part: str, syntax: str, version: str | None = None) -> str:
+    """A dump file's name: ``kgraph-<part>.<ext>`` (the latest), or with the
+    version, ``kgraph-<part>-<version>.<ext>`` (kept per release).
+
+    >>> dump_name("all", "nq"), dump_name("asserted", "ttl", "0.1.0")
+    ('kgraph-all.nq', 'kgraph-asserted-0.1.0.ttl')
+    """
+    return f"kgraph-{part}-{version}.{syntax}" if version else f"kgraph-{part}.{syntax}"
+
+
+def check_base_url(url: str) -> str:
+    """``url`` if dump file names can be appended to it: an absolute http(s) URL ending in '/'."""
+    from .remote import check_url
+
+    check_url(url, "--base-url", DEFAULT_BASE_URL)
+    if not url.endswith("/"):
+        raise KgraphError(f"--base-url {url!r} must end in '/' (file names are appended to it); "
+                          f"for example --base-url {DEFAULT_BASE_URL}")
+    return url
+
+
 def export(kg: KnowledgeGraph, out: Path, *, base: str | None = None,
-           endpoint: str | None = None, formats: Iterable[str] = ("ttl", "nt", "jsonld"),
-           extra: Mapping[str, str] | None = None) -> ExportResult:
-    """Write the dumps, void.ttl and CITATION.cff (and ``extra``: file name ->
-    text) into the folder ``out``, replacing it as a whole.
+           endpoint: str | None = None, formats: Iterable[str] = FORMATS,
+           extra: Mapping[str, str] | None = None, base_url: str | None = None) -> ExportResult:
+    """Write the dumps, void.ttl, context.jsonld and CITATION.cff (and ``extra``:
+    file name -> text) into the folder ``out``, replacing it as a whole.
+
+    Each part (and their union, ``all``) in each syntax of ``formats`` (ttl,
+    nt, jsonld; nq writes one N-Quads file of the four parts as named graphs),
+    under its latest name and its versioned name (:func:`dump_name`), each
+    also gzipped.  void.ttl describes every file as a DCAT distribution at
+    ``base_url`` + its name (default ``https://w3id.org/defdip/dump/``).
 
     kgraph.outputset writes the set beside ``out`` and swaps it in at once:
     readers see the previous export or this one, never a mix, and a folder
     holding files kgraph did not write is refused, not wiped.
     """
+    import hashlib
+
     from .outputset import write_set
     from .remote import check_base_iri, check_url
 
@@ -401,37 +847,58 @@ def export(kg: KnowledgeGraph, out: Path, *, base: str | None = None,
         check_base_iri(base)
     if endpoint:
         check_url(endpoint, "--endpoint")
+    base_url = check_base_url(base_url or DEFAULT_BASE_URL)
     base = base or BASE
     version, date = version_info(kg.ontology)
+    if not re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z.+_-]*", version):
+        raise KgraphError(f"the ontology's owl:versionInfo {version!r} cannot be part of a file name",
+                          hint="use a version such as 0.2.0 in ontology/defdip.ttl")
     parts = dump_parts(kg, base)
     prefixes = _prefixes_for(base)
     formats = tuple(formats)
     for fmt in formats:
-        if fmt not in ("ttl", "nt", "jsonld"):
-            raise KgraphError(f"unknown dump format '{fmt}'", hint="use ttl, nt or jsonld")
+        if fmt not in FORMATS:
+            raise KgraphError(f"unknown dump format '{fmt}'", hint="use ttl, nt, jsonld or nq")
 
     def fill(staging: Path) -> list[str]:
-        files: dict[str, list[str]] = {}
+        files: dict[str, list[DumpFile]] = {}
+
+        def put(part: str, syntax: str, text: str) -> None:
+            data = text.encode("utf-8")
+            packed = gzipped(data)
+            for v in (None, version):
+                for name, body in ((dump_name(part, syntax, v), data),
+                                   (dump_name(part, syntax, v) + ".gz", packed)):
+                    (staging / name).write_bytes(body)
+                    files.setdefault(part, []).append(
+                        DumpFile(name, part, syntax, len(body), hashlib.sha256(body).hexdigest(), v))
+
         header = ("# kgraph {part} part, version {v} ({d}). Licence: CC BY 4.0.\n"
                   "# Generated by `kgraph export`; do not edit: edit ontology/ and graph/.\n\n")
+        context = jsonld_context(kg.ontology, parts["all"], prefixes) if "jsonld" in formats else None
+        canon: dict[str, list[Triple]] = {}
         for name, g in parts.items():
-            triples = canonical_triples(g)   # once per part, for every format
+            triples = canon[name] = canonical_triples(g)   # once per part, for every format
             for fmt in formats:
-                fname = f"kgraph-{name}.{fmt}"
                 if fmt == "ttl":
-                    text = _turtle(triples, prefixes, header.format(part=name, v=version, d=date))
+                    put(name, fmt, _turtle(triples, prefixes, header.format(part=name, v=version, d=date)))
                 elif fmt == "nt":
-                    text = _ntriples(triples)
-                else:
-                    text = _jsonld(triples, prefixes)
-                (staging / fname).write_text(text, encoding="utf-8", newline="\n")
-                files.setdefault(name, []).append(fname)
+                    put(name, fmt, _ntriples(triples))
+                elif fmt == "jsonld":
+                    put(name, fmt, _jsonld(triples, prefixes, context))
+        if "nq" in formats:
+            put("all", "nq", nquads({k: v for k, v in canon.items() if k != "all"}))
+        if context is not None:
+            (staging / "context.jsonld").write_text(
+                json.dumps({"@context": context.document()}, ensure_ascii=False, indent=1) + "\n",
+                encoding="utf-8", newline="\n")
         void = void_graph({k: v for k, v in parts.items() if k != "all"}, files, version=version,
-                          date=date, base=base, endpoint=endpoint, union=parts["all"])
-        void_prefixes = dict(prefixes, void=VOID, dcat=DCAT, foaf=FOAF)
+                          date=date, base=base, endpoint=endpoint, union=parts["all"], base_url=base_url)
+        void_prefixes = dict(prefixes, void=VOID, dcat=DCAT, foaf=str(FOAF), vcard=str(VCARD),
+                             spdx=str(SPDX), dist=f"{DATASET_IRI}/distribution/")
         (staging / "void.ttl").write_text(
-            turtle(void, void_prefixes, f"# VoID and DCAT description of kgraph {version}.\n"
-                                        "# Links to the dumps are relative to this file.\n\n"),
+            turtle(void, void_prefixes, f"# DCAT 3 and VoID description of kgraph {version}.\n"
+                                        f"# Downloads are under {base_url}\n\n"),
             encoding="utf-8", newline="\n")
         (staging / "CITATION.cff").write_text(citation_cff(version, date), encoding="utf-8")
         for fname, text in (extra or {}).items():
