@@ -20,8 +20,10 @@
 #
 # `kgraph.export.export` writes deterministic dumps (Turtle, N-Triples, JSON-LD) of the
 # four parts of the graph (ontology, asserted data, reasoner's inferences, derived facts)
-# and of their union, a `void.ttl` describing them, and a `CITATION.cff`. Here they go
-# into a temporary folder; on the command line, `kgraph export --out DIR`.
+# and of their union, one N-Quads file with the parts as named graphs, each file also
+# gzipped and under a versioned name, a `void.ttl` describing them (DCAT 3 and VoID), the
+# JSON-LD context and a `CITATION.cff`. Here they go into a temporary folder; on the
+# command line, `kgraph export --out DIR`.
 
 # %%
 import re
@@ -63,9 +65,10 @@ sizes.to_frame()
 # ## 2. The dataset description, read back with rdflib
 #
 # `void.ttl` describes the dataset and each part as a `void:Dataset` (triples, entities,
-# classes, properties), lists the dumps as `dcat:Distribution`s with media types and
-# licence, and points to example resources. Links to the dumps are relative to the
-# file, so the folder can be published anywhere.
+# classes, properties), lists every file as a `dcat:Distribution` (IANA media type,
+# licence, size, SHA-256) and points to example resources. Download links are absolute,
+# under the URL the files will be published at (`--base-url`, by default
+# `https://w3id.org/defdip/dump/`).
 
 # %%
 void = Graph().parse(out / "void.ttl")

@@ -381,3 +381,12 @@ weapon:k-9 owl:deprecated true .
     bad = {(str(v.focus), v.message) for v in report.violations}
     assert {f for f, _ in bad} == {"weapon:k-9"}, bad
     assert any("dcterms:isReplacedBy" in m for _, m in bad)
+
+
+@pytest.mark.parametrize("module", ["kgraph.prefixes", "kgraph.published", "kgraph.export"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted and not result.failed

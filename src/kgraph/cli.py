@@ -35,7 +35,7 @@ examples:
   kgraph validate mydata.ttl
   kgraph centrality -p partners --top 10   who sits between Korea's partners
   kgraph network --out site/               offline interactive network page
-  kgraph export --out dump/                Turtle, N-Triples, JSON-LD, VoID, CITATION.cff
+  kgraph export --out dump/                Turtle, N-Triples, JSON-LD, N-Quads, DCAT/VoID
   kgraph serve --port 8000                 read-only SPARQL endpoint on loopback
 
 Prefixes dd:, country:, agr:, adm:, rdfs:, xsd: ... are predeclared in queries.
