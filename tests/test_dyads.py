@@ -116,7 +116,10 @@ def test_germanies(states):
     # 図表1's ドイツ (medical support, 1950) predates COW's Germany (255, from 1990): it is in
     # _cum from the first row and listed as outside the panel's rows.
     assert deu.loc[1990, ["un_command_1950_in_new", "un_command_1950_in_cum"]].tolist() == [0, 1]
-    assert any(t.endswith("un-command-participation-DEU/country/DEU") for t in states.attrs["outside"])
+    assert any(t.endswith("un-command-participation-DEU/country/DEU") for t in states.attrs["before"])
+    # and so are the East Timor deployments of 1999 and 2000 (COW's Timor-Leste: 2002).
+    assert len(states.attrs["before"]) == 3 and states.attrs["after"] == []
+    assert rows(states, iso3="TLS").loc[2002, ["deployment_out_new", "deployment_out_cum"]].tolist() == [0, 2]
 
 
 def test_russia_taiwan_share_codes(states):
@@ -270,3 +273,73 @@ def test_doctests():
 
     result = doctest.testmod(dyads)
     assert result.attempted > 0 and result.failed == 0
+
+
+# --- Other members of the classes (a small graph of hand-made ties) ----------------------
+
+TIES_TTL = """
+@prefix dd: <https://w3id.org/defdip/ontology#> .
+@prefix country: <https://w3id.org/defdip/id/country/> .
+@prefix concept: <https://w3id.org/defdip/id/concept/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix ex: <https://example.org/mine/> .
+
+country:west-germany a dd:Country , dd:FormerState ; rdfs:label "West Germany"@en .
+country:SYR a dd:Country ; dd:iso3 "SYR" ; rdfs:label "Syria"@en .
+ex:mexico a dd:Country ; dd:iso3 "MEX" ; rdfs:label "Mexico"@en .
+
+ex:t1 a dd:Tie ; dd:tiePartner country:west-germany ; dd:tieRecord ex:r1 ;
+    dd:tieKind concept:tie-defence-industry ;
+    dd:tieEarliestDay "1995-03-01"^^xsd:date ; dd:tieLatestDay "1995-03-31"^^xsd:date .
+ex:t2 a dd:Tie ; dd:tiePartner country:SYR ; dd:tieRecord ex:r2 ;
+    dd:tieKind concept:tie-exercise ;
+    dd:tieEarliestDay "1959-01-01"^^xsd:date ; dd:tieLatestDay "1959-12-31"^^xsd:date .
+ex:t3 a dd:Tie ; dd:tiePartner ex:mexico ; dd:tieRecord ex:r3 ;
+    dd:tieKind concept:tie-attache-office ; dd:tieDirection concept:tie-inward ;
+    dd:tieEarliestDay "2000-01-01"^^xsd:date ; dd:tieLatestDay "2009-12-31"^^xsd:date .
+ex:t4 a dd:Tie ; dd:tiePartner ex:mexico ; dd:tieRecord ex:r4 ; dd:tieKind concept:tie-arms-purchase ;
+    dd:tieDirection concept:tie-outward .
+ex:r5 a dd:Deployment ; dd:ongoing true .
+ex:t5 a dd:Tie ; dd:tiePartner country:SYR ; dd:tieRecord ex:r5 ;
+    dd:tieKind concept:tie-deployment ; dd:tieDirection concept:tie-outward ;
+    dd:tieEarliestDay "2012-05-01"^^xsd:date ; dd:tieLatestDay "2012-05-31"^^xsd:date .
+"""
+
+
+@pytest.fixture(scope="module")
+def small():
+    from rdflib import Graph
+
+    return dyads.panel(Graph().parse(data=TIES_TTL, format="turtle"))[0]
+
+
+def test_ties_outside_rows_gaps_and_uncoded(small, tmp_path):
+    assert small.attrs["last_year"] == 2012   # the latest tie day
+    gfr = rows(small, stateabb="GFR")
+    assert gfr.index.max() == 1990 and gfr.defence_industry_cum.max() == 0   # 1995 is after its last row
+    assert small.attrs["after"] == ["https://example.org/mine/t1"]
+    syr = rows(small, stateabb="SYR")
+    assert 1959 not in syr.index and 1960 not in syr.index   # the United Arab Republic years
+    assert syr.loc[1958, "exercise_cum"] == 0 and syr.loc[1961, "exercise_cum"] == 1
+    assert small.attrs["before"] == ["https://example.org/mine/t2"]
+    # An ongoing deployment without an as-of day runs to the end of the data.
+    assert syr.loc[2012, ["deployment_out_new", "deployment_out_active"]].tolist() == [1, 1]
+    mex = rows(small, iso3="MEX")
+    assert small.attrs["uncoded"] == ["https://example.org/mine/mexico"]
+    assert (mex.index.min(), mex.index.max()) == (1948, 2012) and mex.ccode.isna().all()
+    assert mex.loc[2005, ["attache_office_in_new", "attache_office_in_coarse"]].tolist() == [1, 1]
+    assert mex.loc[1948, "arms_purchase_out_undated"] == 1
+    # Stata has no missing integer: the empty ccode becomes a missing float, not an error.
+    dyads.write_frame(small, tmp_path / "small.dta", "dta")
+    back = pd.read_stata(tmp_path / "small.dta")
+    assert back[back.iso3 == "MEX"].ccode.isna().all()
+
+
+def test_unknown_direction_is_refused():
+    from rdflib import Graph
+
+    bad = TIES_TTL.replace("dd:tieKind concept:tie-exercise ;",
+                           "dd:tieKind concept:tie-exercise ; dd:tieDirection concept:tie-inward ;")
+    with pytest.raises(KgraphError, match="has no column in the panel"):
+        dyads.panel(Graph().parse(data=bad, format="turtle"))

@@ -28,8 +28,9 @@ attachés in Korea, the 1950 UN Command):
 ``<kind>_new``
     ties that started that year;
 ``<kind>_cum``
-    ties certainly started by the end of the year (ties dated before the
-    partner's first row count from that row);
+    ties certainly started by the end of the year (a tie dated before the
+    partner's first row counts from that row; one dated after its last row,
+    as a West German tie of 1995 would be, is in no row);
 ``<kind>_coarse`` / ``<kind>_cum_coarse``
     the part of ``_new`` / ``_cum`` known only to a period longer than a year;
 ``<kind>_undated``
@@ -286,10 +287,11 @@ def panel(graph: Any, from_year: int | None = None, to_year: int | None = None,
 
     ``graph`` is anything ``oxstore.as_ox`` takes (a KnowledgeGraph, an
     OxGraph).  ``states.attrs`` holds ``first_year``, ``last_year``,
-    ``outside`` (ties dated outside every row of their partner, e.g. a
-    partner's tie from before its entry into the state system), ``uncoded``
-    (state partners without reference codes) and ``coarse`` / ``undated``
-    (ties of each sort).
+    ``before`` / ``after`` (ties dated wholly before a partner's first
+    possible row, e.g. before its entry into the state system, which count in
+    ``_cum`` from that row; or after its last, which no row counts),
+    ``uncoded`` (state partners without reference codes) and ``coarse`` /
+    ``undated`` (ties of each sort).
     """
     import pandas as pd
 
@@ -314,7 +316,8 @@ def panel(graph: Any, from_year: int | None = None, to_year: int | None = None,
 
     state_rows: list[dict[str, Any]] = []
     org_rows: list[dict[str, Any]] = []
-    outside: list[str] = []
+    before: list[str] = []
+    after: list[str] = []
     uncoded: list[str] = []
     for iri in sorted(by_partner):
         info = partners.get(iri, {"type": "unknown", "iso3": "", "name": iri.rsplit("/", 1)[-1]})
@@ -334,8 +337,9 @@ def panel(graph: Any, from_year: int | None = None, to_year: int | None = None,
         counts = _counts(by_partner[iri], years)
         placed = set(all_years)
         for t in by_partner[iri]:
-            if t.early and t.late and not any(y in placed for y in range(t.early.year, t.late.year + 1)):
-                outside.append(t.iri)
+            if t.early and t.late and placed and placed.isdisjoint(range(t.early.year, t.late.year + 1)):
+                # Before the first row (or in a gap of membership): in _cum from the next row.
+                (after if t.early.year > all_years[-1] else before).append(t.iri)
         for y in years:
             row: dict[str, Any] = {"partner": iri, "name": info["name"], "partner_type": info["type"],
                                    "year": y, "iso3": info["iso3"] or (codes.iso3 if codes else "")}
@@ -360,7 +364,8 @@ def panel(graph: Any, from_year: int | None = None, to_year: int | None = None,
         states[c] = states[c].astype("Int64")
     states = states.sort_values(["ccode", "year", "partner"], na_position="last").reset_index(drop=True)
     orgs = orgs.sort_values(["name", "year"]).reset_index(drop=True)
-    states.attrs.update(first_year=first, last_year=last, outside=sorted(outside), uncoded=uncoded,
+    states.attrs.update(first_year=first, last_year=last, before=sorted(before), after=sorted(after),
+                        uncoded=uncoded,
                         coarse=sum(1 for t in tie_list if t.early and t.late and t.early.year != t.late.year),
                         undated=sum(1 for t in tie_list if t.early is None))
     return states, orgs
