@@ -343,3 +343,16 @@ def test_unknown_direction_is_refused():
                            "dd:tieKind concept:tie-exercise ; dd:tieDirection concept:tie-inward ;")
     with pytest.raises(KgraphError, match="has no column in the panel"):
         dyads.panel(Graph().parse(data=bad, format="turtle"))
+
+
+def test_cli_errors_are_one_line(tmp_path, capsys):
+    from kgraph.cli import main
+
+    for argv, words in ((["--out", str(tmp_path / "p.csv"), "--format", "dta"], "suffix says csv"),
+                        (["--out", str(tmp_path / "p.csv"), "--from-year", "2000", "--to-year", "1990"],
+                         "--from-year 2000 is after --to-year 1990"),
+                        (["--out", str(tmp_path)], "is a folder")):
+        assert main(["dyads", *argv]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith("kgraph: error:") and words in err and "Traceback" not in err
+    assert not list(tmp_path.iterdir())

@@ -437,24 +437,32 @@ def write_frame(df: pd.DataFrame, path: Path, fmt: str) -> Path:
     """Write one frame atomically (mode as ``open()`` would give) as csv, parquet or dta."""
     from .atomic import atomic_path
 
+    _check_format(fmt)
+    with atomic_path(path) as tmp:
+        _write(df, tmp, fmt)
+    return path
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS.values():
+        raise KgraphError(f"unknown format '{fmt}'", hint="choose csv, parquet or dta")
     if fmt == "parquet":
         try:
             import pyarrow  # noqa: F401
         except ImportError as exc:
             raise KgraphError("writing Parquet needs pyarrow",
                               hint="pip install 'kgraph[research]', or write .csv or .dta") from exc
-    with atomic_path(path) as tmp:
-        if fmt == "csv":
-            df.to_csv(tmp, index=False, lineterminator="\n")
-        elif fmt == "parquet":
-            df.to_parquet(tmp, index=False)
-        elif fmt == "dta":
-            _stata_frame(df).to_stata(tmp, write_index=False, version=118,
-                                      variable_labels=variable_labels(list(df.columns)),
-                                      data_label="Korea-partner dyad-year panel (kgraph)")
-        else:
-            raise KgraphError(f"unknown format '{fmt}'", hint="choose csv, parquet or dta")
-    return path
+
+
+def _write(df: pd.DataFrame, path: Path, fmt: str) -> None:
+    if fmt == "csv":
+        df.to_csv(path, index=False, lineterminator="\n")
+    elif fmt == "parquet":
+        df.to_parquet(path, index=False)
+    else:
+        _stata_frame(df).to_stata(path, write_index=False, version=118,
+                                  variable_labels=variable_labels(list(df.columns)),
+                                  data_label="Korea-partner dyad-year panel (kgraph)")
 
 
 def _stata_frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -476,8 +484,15 @@ def write_panel(graph: Any, out: Path, fmt: str | None = None, *, from_year: int
     chosen = output_format(out, fmt)
     if out.is_dir():
         raise KgraphError(f"{out}: is a folder", hint="give a file name, e.g. --out panel.csv")
+    _check_format(chosen)
     states, orgs = panel(graph, from_year, to_year)
-    paths = [write_frame(states, out, chosen), write_frame(orgs, companion_path(out), chosen)]
+    from .atomic import atomic_path
+
+    # Both files are written before either replaces its old version: a failure leaves both as they were.
+    paths = [out, companion_path(out)]
+    with atomic_path(paths[0]) as tmp_states, atomic_path(paths[1]) as tmp_orgs:
+        _write(states, tmp_states, chosen)
+        _write(orgs, tmp_orgs, chosen)
     return paths, states, orgs
 
 
