@@ -356,3 +356,14 @@ def test_cli_errors_are_one_line(tmp_path, capsys):
         err = capsys.readouterr().err
         assert err.startswith("kgraph: error:") and words in err and "Traceback" not in err
     assert not list(tmp_path.iterdir())
+
+
+def test_help_states_the_coarse_date_rule(capsys):
+    from kgraph.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["dyads", "--help"])
+    text = capsys.readouterr().out
+    for words in ("1950s", "_coarse", "_cum_coarse", "_undated", "ccode", "organisations"):
+        assert words in text
+    assert "years_of" in dyads.__doc__ and "_cum_coarse" in dyads.__doc__

@@ -43,6 +43,15 @@ Reasoning results are cached in the user cache folder ($KGRAPH_CACHE_DIR
 overrides it)."""
 
 
+DYADS_DESCRIPTION = """\
+One row per Korea-state partner and year, from the later of 1948 and the partner's
+entry into the COW state system to the last year the data covers, with its ISO,
+COW (ccode, stateabb), Gleditsch-Ward and UN M49 codes and, per kind of tie (and
+direction: _out, _in), the ties started in the year (_new), started by its end
+(_cum), dated only to a longer period (_coarse, _cum_coarse) and undated
+(_undated), and the deployments under way (deployment_out_active). Organisations,
+missions and territories go to FILE's companion, <stem>-organisations<suffix>."""
+
 DYADS_EPILOG = """\
 coarse dates (the rule of kgraph.dates.years_of, as for every year-level output):
   a tie dated to a day, a month or a year counts in that year. A tie known only to a
@@ -195,15 +204,7 @@ def parser() -> argparse.ArgumentParser:
 
     dy = sub.add_parser("dyads", help="write the Korea-partner dyad-year panel (CSV, Parquet, Stata)",
                         formatter_class=argparse.RawDescriptionHelpFormatter,
-                        description="One row per Korea-state partner and year, from the later of 1948 "
-                                    "and the partner's entry into the COW state system to the last year "
-                                    "the data covers, with its ISO, COW (ccode, abbreviation), "
-                                    "Gleditsch-Ward and UN M49 codes and, per kind of tie (and direction), "
-                                    "the ties started in the year (_new), started by its end (_cum), dated "
-                                    "only to a longer period (_coarse, _cum_coarse), undated (_undated), "
-                                    "and deployments under way (deployment_out_active). Organisations, "
-                                    "missions and territories go to FILE's companion, "
-                                    "<stem>-organisations<suffix>.",
+                        description=DYADS_DESCRIPTION,
                         epilog=DYADS_EPILOG)
     dy.add_argument("--out", metavar="FILE", type=Path, required=True,
                     help="the panel file; .csv, .parquet or .dta picks the format")
