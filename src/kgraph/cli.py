@@ -173,7 +173,8 @@ def parser() -> argparse.ArgumentParser:
 
     tb = sub.add_parser("tables", help="write the records as CSV files with CSVW metadata",
                         description="Write one CSV per record type (agreements, deployments, arms sales, "
-                                    "exercises, events, wars, administrations) and csv-metadata.json "
+                                    "exercises, events, wars, administrations, attaché offices, the "
+                                    "1950 UN Command, the Vietnam War, white papers) and csv-metadata.json "
                                     "(W3C CSV on the Web), which maps every column to its ontology term.")
     _add_out(tb, "kgraph-out/tables")
     _add_graph_options(tb)
