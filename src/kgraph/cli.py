@@ -179,6 +179,13 @@ def parser() -> argparse.ArgumentParser:
     _add_out(tb, "kgraph-out/tables")
     _add_graph_options(tb)
 
+    cb = sub.add_parser("codebook", help="write the codebook of the tables (Markdown and HTML)",
+                        description="Write codebook.md and index.html: every column of kgraph tables with "
+                                    "its ontology term, datatype, allowed values, coverage by year, and "
+                                    "each table's known gaps and the report's inconsistencies.")
+    _add_out(cb, "codebook")
+    _add_graph_options(cb)
+
     sv = sub.add_parser("serve", help="serve the graph over the SPARQL 1.1 protocol",
                         description="Run a read-only SPARQL 1.1 Protocol endpoint at /sparql (GET, POST, "
                                     "HEAD, OPTIONS; SPARQL JSON, XML, CSV, TSV results; Turtle, N-Triples, "
