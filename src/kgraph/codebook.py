@@ -602,27 +602,31 @@ def _html_variable(table: str, v: Variable) -> list[str]:
     return p
 
 
-def write_codebook(kg: KnowledgeGraph, out_dir: Path) -> list[Path]:
-    """Write ``codebook.md``, ``index.html``, ``CITATION.cff`` and ``LICENSE-DATA`` into
-    ``out_dir`` as one set; return the paths written."""
+def fill_codebook(kg: KnowledgeGraph, folder: Path) -> list[str]:
+    """Write the codebook's files into an existing ``folder``; return their names.
+    For a writer that makes a larger set of its own (the static site); others use
+    :func:`write_codebook`."""
     from .data import citation_file
-    from .outputset import write_set
 
     docs, meta = build_codebook(kg)
     citation = citation_file()
-    licence = citation.parent / "LICENSE-DATA"
-
-    def fill(staging: Path) -> list[str]:
-        names = ["codebook.md", "index.html"]
-        (staging / "codebook.md").write_text(render_markdown(docs, meta, citation), encoding="utf-8")
-        (staging / "index.html").write_text(render_html(docs, meta, citation), encoding="utf-8")
-        for src in (citation, licence):
-            if src.is_file():
-                (staging / src.name).write_bytes(src.read_bytes())
-                names.append(src.name)
-        return names
-
-    return [Path(out_dir) / n for n in write_set(Path(out_dir), fill)]
+    folder = Path(folder)
+    names = ["codebook.md", "index.html"]
+    (folder / "codebook.md").write_text(render_markdown(docs, meta, citation), encoding="utf-8")
+    (folder / "index.html").write_text(render_html(docs, meta, citation), encoding="utf-8")
+    for src in (citation, citation.parent / "LICENSE-DATA"):
+        if src.is_file():
+            (folder / src.name).write_bytes(src.read_bytes())
+            names.append(src.name)
+    return names
 
 
-__all__ = ["build_codebook", "render_html", "render_markdown", "write_codebook"]
+def write_codebook(kg: KnowledgeGraph, out_dir: Path) -> list[Path]:
+    """Write ``codebook.md``, ``index.html``, ``CITATION.cff`` and ``LICENSE-DATA`` into
+    ``out_dir`` as one set (``kgraph.outputset``); return the paths written."""
+    from .outputset import write_set
+
+    return [Path(out_dir) / n for n in write_set(Path(out_dir), lambda staging: fill_codebook(kg, staging))]
+
+
+__all__ = ["build_codebook", "fill_codebook", "render_html", "render_markdown", "write_codebook"]
