@@ -58,6 +58,17 @@ def test_columns_map_to_ontology_terms(tables):
     assert props["partners"] == DD + "partner"
     assert props["administration"] == DD + "duringAdministration"
     assert agreements["tableSchema"]["primaryKey"] == "iri"
+    kind = next(c for c in agreements["tableSchema"]["columns"] if c["name"] == "kind")
+    import re
+
+    assert kind["datatype"]["base"] == "anyURI"
+    assert re.fullmatch(kind["datatype"]["format"], DD + "DefenseIndustryAgreement")
+    assert not re.fullmatch(kind["datatype"]["format"], DD + "Agreement")
+    unc = next(t for t in meta["tables"] if t["url"] == "un-command.csv")
+    cols = {c["name"]: c for c in unc["tableSchema"]["columns"]}
+    assert cols["role"]["propertyUrl"] == DD + "role"
+    assert cols["role"]["dc:conformsTo"] == BASE + "concept/participation-roles"
+    assert cols["region_as_printed"]["dc:conformsTo"] == BASE + "concept/un-command-regions"
 
 
 def test_chosen_cells(tables):
