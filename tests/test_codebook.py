@@ -187,7 +187,8 @@ def test_a_curated_issue_naming_a_missing_record_is_refused(kg, tmp_path, monkey
     from kgraph.errors import KgraphError
 
     bad = tmp_path / "notes.ttl"
-    bad.write_text(cb.NOTES_FILE.read_text(encoding="utf-8") + """
+    original = cb.NOTES_FILE.read_text(encoding="utf-8")
+    bad.write_text(original + """
 cb:typo a cb:KnownIssue ; cb:table "wars" ; cb:kind cb:Gap ; rdfs:comment "x"@en ;
     cb:record <https://w3id.org/defdip/id/event/no-such-war> .
 """, encoding="utf-8")
@@ -197,6 +198,12 @@ cb:typo a cb:KnownIssue ; cb:table "wars" ; cb:kind cb:Gap ; rdfs:comment "x"@en
     bad.write_text(cb.NOTES_FILE.read_text(encoding="utf-8").replace('cb:table "wars"', 'cb:table "war"'),
                    encoding="utf-8")
     with pytest.raises(KgraphError, match="'war'"):
+        cb.build_codebook(kg)
+    # An issue missing its remark would vanish silently: refused instead, named.
+    bad.write_text(original + """
+cb:no-remark a cb:KnownIssue ; cb:table "wars" ; cb:kind cb:Gap .
+""", encoding="utf-8")
+    with pytest.raises(KgraphError, match="no-remark.*rdfs:comment"):
         cb.build_codebook(kg)
 
 

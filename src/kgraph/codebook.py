@@ -252,10 +252,22 @@ def _curated(kg: KnowledgeGraph, notes: Any, table: str) -> list[Issue]:
 
 
 def _known_tables(notes: Any, names: set[str]) -> None:
-    for (t,) in notes.query(f"SELECT DISTINCT ?t WHERE {{ ?i <{CB}table> ?t }}"):
+    """Every curated issue names a table kgraph writes, a kind and a remark in English:
+    one that does not would silently vanish from the codebook."""
+    q = f"""SELECT ?i ?t ?k (SAMPLE(?c) AS ?en) WHERE {{ ?i a <{CB}KnownIssue> .
+      OPTIONAL {{ ?i <{CB}table> ?t }} OPTIONAL {{ ?i <{CB}kind> ?k }}
+      OPTIONAL {{ ?i rdfs:comment ?c FILTER(LANG(?c) = "en") }} }} GROUP BY ?i ?t ?k ORDER BY ?i"""
+    for i, t, k, c in notes.query(q, prefixes=PREFIXES):
+        where = f"{NOTES_FILE}: {curie(_str(i)).replace(CB, 'cb:')}"
+        if t is None or k is None or c is None:
+            raise KgraphError(f"{where}: an issue needs cb:table, cb:kind and an English rdfs:comment",
+                              hint="add the missing statement to the issue's block")
         if _str(t) not in names:
-            raise KgraphError(f"{NOTES_FILE}: an issue names the table '{_str(t)}', which kgraph tables "
-                              "does not write", hint=f"one of: {', '.join(sorted(names))}")
+            raise KgraphError(f"{where}: names the table '{_str(t)}', which kgraph tables does not write",
+                              hint=f"one of: {', '.join(sorted(names))}")
+        if _str(k) not in (CB + "Inconsistency", CB + "Gap"):
+            raise KgraphError(f"{where}: cb:kind must be cb:Inconsistency or cb:Gap, not {_str(k)}",
+                              hint="correct the issue's cb:kind")
 
 
 # --- the model -------------------------------------------------------------------------
