@@ -67,6 +67,10 @@ def test_allowed_values_of_the_agreement_kind(built):
     counts = {a.iri.removeprefix(BASE + "concept/"): a.count for a in role.allowed}
     assert role.scheme == BASE + "concept/participation-roles"
     assert counts == {"role-combat": 17, "role-medical": 6, "role-material": 0}   # 図表1
+    # 資料2 / 図表7: 22 multinational, 14 UN PKO, 2 exchange and cooperation, 1 emergency relief.
+    cat = _var(built, "deployments", "category")
+    assert {a.iri.removeprefix(BASE + "concept/deployment-"): a.count for a in cat.allowed} == {
+        "multinational": 22, "un-pko": 14, "defense-cooperation": 2, "emergency-relief": 1}
 
 
 def test_coverage_figures(built):

@@ -126,6 +126,8 @@ TABLES: tuple[TableSpec, ...] = (
         Column("destinations", "dd:destination", "anyURI", DD + "destination", many=True),
         Column("total_personnel", "dd:totalPersonnel", "integer", DD + "totalPersonnel"),
         Column("current_personnel", "dd:currentPersonnel", "integer", DD + "currentPersonnel"),
+        Column("category", "dd:deploymentCategory", "anyURI", DD + "deploymentCategory", many=True,
+               scheme=CONCEPT + "deployment-categories"),
     ) + _record_tail()),
     TableSpec("arms-sales", "Arms sales (図表13 and the text)", DD + "ArmsSale", _common("signedOn") + (
         Column("buyer", "dd:buyer", "anyURI", DD + "buyer"),
@@ -133,6 +135,8 @@ TABLES: tuple[TableSpec, ...] = (
     ) + _record_tail()),
     TableSpec("exercises", "Exercises (図表11)", DD + "Exercise", _common("startDate") + (
         Column("participants", "dd:participant", "anyURI", DD + "participant", many=True),
+        Column("status", "dd:exerciseStatus", "anyURI", DD + "exerciseStatus",
+               scheme=CONCEPT + "exercise-statuses"),
     ) + _record_tail()),
     TableSpec("events", "Dated events of the text", DD + "Event", _common("date") + (
         Column("participants", "dd:participant", "anyURI", DD + "participant", many=True),
