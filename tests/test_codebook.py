@@ -159,6 +159,9 @@ def test_html_is_self_contained_and_keeps_japanese_apart(built, written):
     assert "script" not in page.tags and "link" not in page.tags
     assert page.urls and not [u for u in page.urls if re.match(r"(?i)([a-z][a-z0-9+.-]*:|//)", u)]
     assert not re.search(r"url\(|@import", text)
+    ids = set(re.findall(r' id="([^"]+)"', text))
+    assert [u for u in page.urls if u.startswith("#") and u[1:] not in ids] == []   # no broken anchor
+    assert {u for u in page.urls if not u.startswith("#")} == {"CITATION.cff", "LICENSE-DATA"}
     # Every variable heading is English; its Japanese label follows in an element of its own.
     headings = re.findall(r"<h4>(.*?)</h4>\n(<p class=\"ja\" lang=\"ja\">.*?</p>)?", text)
     _, meta = built
