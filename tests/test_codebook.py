@@ -214,6 +214,21 @@ cb:no-remark a cb:KnownIssue ; cb:table "wars" ; cb:kind cb:Gap .
         cb.build_codebook(kg)
 
 
+def test_a_graph_of_ones_own_gets_a_codebook(tmp_path):
+    """With --data naming part of the graph, the curated issues about records it does
+    not hold are left out, never an error; those it holds stay."""
+    from kgraph.cli import main
+    from kgraph.data import bundled
+
+    files = [f for f in bundled().graph if f.name in ("korean-war.ttl", "countries.ttl", "sources.ttl",
+                                                      "organizations.ttl", "administrations.ttl")]
+    argv = ["codebook", "--out", str(tmp_path / "cb")] + [a for f in files for a in ("--data", str(f))]
+    assert main(argv) == 0
+    md = (tmp_path / "cb" / "codebook.md").read_text(encoding="utf-8")
+    assert "File `un-command.csv`, 23 rows" in md and "File `agreements.csv`, 0 rows" in md
+    assert "17 combat entries" in md and "48,510" not in md
+
+
 def test_cli_codebook(tmp_path):
     from kgraph.cli import main
 

@@ -233,10 +233,22 @@ def _stated_vs_derived(rows: list[dict[str, str]], labels: dict[str, tuple[str, 
     return out
 
 
-def _curated(kg: KnowledgeGraph, notes: Any, table: str) -> list[Issue]:
+def _holds_bundled_graph(kg: KnowledgeGraph) -> bool:
+    """Whether ``kg`` was built from (at least) the bundled data files."""
+    from .data import bundled
+
+    built = {Path(f).resolve() for f in kg.files}
+    return bool(built) and all(f.resolve() in built for f in bundled().graph)
+
+
+def _curated(kg: KnowledgeGraph, notes: Any, table: str, strict: bool) -> list[Issue]:
+    """The curated issues of ``table``.  On the bundled graph every IRI they name must
+    exist (an IRI that changed is an error, so the list cannot drift); on a graph of the
+    user's own (``--data``), an issue about records it does not hold is left out."""
     q = f"""SELECT ?i ?k ?c (GROUP_CONCAT(DISTINCT STR(?r); SEPARATOR=" ") AS ?recs)
                    (GROUP_CONCAT(DISTINCT STR(?s); SEPARATOR=" ") AS ?srcs) WHERE {{
       ?i a <{CB}KnownIssue> ; <{CB}table> "{table}" ; <{CB}kind> ?k ; rdfs:comment ?c .
+      FILTER(LANG(?c) = "en")
       OPTIONAL {{ ?i <{CB}record> ?r }} OPTIONAL {{ ?i prov:wasDerivedFrom ?s }}
     }} GROUP BY ?i ?k ?c ORDER BY ?i"""
     out = []
@@ -244,10 +256,12 @@ def _curated(kg: KnowledgeGraph, notes: Any, table: str) -> list[Issue]:
         records, sources = sorted(_str(recs).split()), sorted(_str(srcs).split())
         missing = [i for i in records + sources
                    if not kg.ox.query(f"ASK {{ <{i}> ?p ?o }}").answer]
-        if missing:
+        if missing and strict:
             raise KgraphError(f"{NOTES_FILE}: {table}: no such resource in the graph: {', '.join(missing)}",
                               hint="an IRI of the graph changed: correct the curated issue")
-        out.append(Issue(_kind(_str(k)), _str(c), records, sources, origin="curated (codebook-notes.ttl)"))
+        if not missing:
+            out.append(Issue(_kind(_str(k)), _str(c), records, sources,
+                             origin="curated (codebook-notes.ttl)"))
     return out
 
 
@@ -295,13 +309,14 @@ def build_codebook(kg: KnowledgeGraph) -> tuple[list[TableDoc], dict[str, Any]]:
     iris |= {c["propertyUrl"] for t in meta["tables"] for c in t["tableSchema"]["columns"]
              if "propertyUrl" in c}
     terms = _terms(kg, iris, notes)
-    docs = [_table_doc(kg, notes, terms, table, specs[table["url"].removesuffix(".csv")])
+    strict = _holds_bundled_graph(kg)
+    docs = [_table_doc(kg, notes, terms, table, specs[table["url"].removesuffix(".csv")], strict)
             for table in meta["tables"]]
     return docs, meta
 
 
 def _table_doc(kg: KnowledgeGraph, notes: Any, terms: dict[str, Term], table: dict[str, Any],
-               spec: TableSpec) -> TableDoc:
+               spec: TableSpec, strict: bool) -> TableDoc:
     rows = _rows(kg, spec)
     n = len(rows)
     date_col = next((c.name for c in spec.columns if c.name.endswith(_DATE_SUFFIX)), None)
@@ -323,7 +338,7 @@ def _table_doc(kg: KnowledgeGraph, notes: Any, terms: dict[str, Term], table: di
     keys = ("iri", "stated_administration", "administration", "possible_administrations")
     labels = _labels(kg, sorted({v for r in rows for k in keys for v in r.get(k, "").split()}))
     issues = (_marked_notes(kg, notes, [r["iri"] for r in rows]) + _stated_vs_derived(rows, labels)
-              + _curated(kg, notes, spec.name))
+              + _curated(kg, notes, spec.name, strict))
     issues.sort(key=lambda i: i.kind != "inconsistency")   # stable: the report's contradictions first
     return TableDoc(spec.name, table["dc:title"], terms[table["dc:type"]], spec.where, n, histogram,
                     precisions, variables, issues)
