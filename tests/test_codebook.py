@@ -234,3 +234,11 @@ def test_cli_codebook(tmp_path):
 
     assert main(["codebook", "--out", str(tmp_path / "cb")]) == 0
     assert (tmp_path / "cb" / "index.html").is_file() and (tmp_path / "cb" / "codebook.md").is_file()
+
+
+def test_docstring_examples():
+    import doctest
+
+    import kgraph.codebook
+
+    assert doctest.testmod(kgraph.codebook).failed == 0

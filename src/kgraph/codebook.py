@@ -107,7 +107,11 @@ class TableDoc:
 # --- reading ---------------------------------------------------------------------------
 
 def curie(iri: str) -> str:
-    """A CURIE with the project's prefixes (the longest namespace wins), else the IRI."""
+    """A CURIE with the project's prefixes (the longest namespace wins), else the IRI.
+
+    >>> curie("https://w3id.org/defdip/id/concept/role-combat"), curie("https://example.org/x")
+    ('concept:role-combat', 'https://example.org/x')
+    """
     best = ""
     for p, ns in PREFIXES.items():
         if iri.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
