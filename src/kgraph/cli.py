@@ -197,10 +197,18 @@ def parser() -> argparse.ArgumentParser:
 
     tb = sub.add_parser("tables", help="write the records as CSV files with CSVW metadata",
                         description="Write one CSV per record type (agreements, deployments, arms sales, "
-                                    "exercises, events, wars, administrations) and csv-metadata.json "
+                                    "exercises, events, wars, administrations, attaché offices, the "
+                                    "1950 UN Command, the Vietnam War, white papers) and csv-metadata.json "
                                     "(W3C CSV on the Web), which maps every column to its ontology term.")
     _add_out(tb, "kgraph-out/tables")
     _add_graph_options(tb)
+
+    cb = sub.add_parser("codebook", help="write the codebook of the tables (Markdown and HTML)",
+                        description="Write codebook.md and index.html: every column of kgraph tables with "
+                                    "its ontology term, datatype, allowed values, coverage by year, and "
+                                    "each table's known gaps and the report's inconsistencies.")
+    _add_out(cb, "codebook")
+    _add_graph_options(cb)
 
     dy = sub.add_parser("dyads", help="write the Korea-partner dyad-year panel (CSV, Parquet, Stata)",
                         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -406,6 +406,14 @@ def cmd_tables(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_codebook(args: argparse.Namespace) -> int:
+    from .codebook import write_codebook
+
+    for f in write_codebook(_kg(args), args.out):
+        print(f)
+    return 0
+
+
 def _projection(args: argparse.Namespace, kg: KnowledgeGraph) -> Any:
     from . import network
 
