@@ -407,7 +407,7 @@ def _void(kg: KnowledgeGraph, dataset: str, counts: Mapping[str, int],
     from rdflib import RDF, RDFS, Literal, URIRef
     from rdflib.namespace import OWL, PROV, XSD
 
-    from .export import DATASET_IRI, VOID, version_info, void_graph
+    from .dcat import DATASET_IRI, VOID, version_info, void_graph
     from .namespaces import BASE
 
     version, date = version_info(kg.ontology)
