@@ -257,3 +257,143 @@ def test_unknown_resource_redirects_then_404(server):
     status, headers, _ = _get(server, BASE + "id/country/XXX", "text/turtle")
     assert status == 303 and _location_path(headers) == BASE + "id/country/XXX.ttl"
     assert _get(server, BASE + "id/country/XXX.ttl")[0] == 404
+
+
+# --- `kgraph serve`: the IRIs of its own host -----------------------------------------------
+
+ID = "https://w3id.org/defdip/id/"
+DD = "https://w3id.org/defdip/ontology#"
+RDFLIB_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "rdf": "xml"}
+
+
+def _serve(artifact: Path, **options):
+    from kgraph.serve.app import Settings
+    from kgraph.serve.http import Endpoint
+
+    settings = Settings(host="127.0.0.1", port=0, quiet=True, workers=1, timeout=30.0, **options)
+    return Endpoint(artifact, settings).start()
+
+
+@pytest.fixture(scope="module")
+def graph_server(kg) -> Iterator[str]:
+    """`kgraph serve` with no site: documents made from the graph."""
+    endpoint = _serve(Path(kg.artifact))
+    yield endpoint.url.split("://", 1)[1].rstrip("/")
+    endpoint.stop()
+
+
+@pytest.fixture(scope="module")
+def site_server(kg, www) -> Iterator[str]:
+    """`kgraph serve --site DIR` over the small site tree."""
+    endpoint = _serve(Path(kg.artifact), site=www / "www" / "defdip")
+    yield endpoint.url.split("://", 1)[1].rstrip("/")
+    endpoint.stop()
+
+
+def _curl(*args: str) -> subprocess.CompletedProcess:
+    require(shutil.which("curl") is not None, "needs curl: apt-get install curl")
+    return subprocess.run(["curl", "-sS", "--noproxy", "*", "--max-time", "60", *args],
+                          capture_output=True, text=True, timeout=90)
+
+
+@pytest.mark.parametrize("ext", ["html", "ttl", "nt", "jsonld", "rdf"])
+def test_serve_negotiates_with_curl(graph_server, kg, ext, tmp_path):
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.compare import isomorphic
+
+    from kgraph.serve import linkeddata
+    from kgraph.site.conneg import MEDIA_TYPES
+
+    url = f"http://{graph_server}/id/country/USA"
+    accept = BROWSER if ext == "html" else MEDIA_TYPES[ext]
+    head = _curl("-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "-H", f"Accept: {accept}", url)
+    assert head.stdout == f"303 {url}.{ext}", head.stderr
+    out = tmp_path / "body"
+    got = _curl("-L", "-o", str(out), "-w", "%{http_code} %{num_redirects} %{content_type}",
+                "-H", f"Accept: {accept}", url)
+    assert got.stdout.split(";")[0] == f"200 1 {MEDIA_TYPES[ext]}"
+    body = out.read_text(encoding="utf-8")
+    if ext == "html":
+        assert "<title>United States</title>" in body and 'href="/ontology#Country"' in body
+        assert 'href="USA.ttl"' in body
+        return
+    g = Graph().parse(data=body, format=RDFLIB_FORMATS[ext])
+    usa = URIRef(ID + "country/USA")
+    assert (usa, URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal("United States", lang="en")) in g
+    assert (usa, URIRef(DD + "iso3"), Literal("USA")) in g
+    # The same description as the site's data files: its triples plus the labels of what it links to.
+    expected = Graph().parse(data="\n".join(f"{t} ." for t in linkeddata.describe(kg.ox.store, str(usa))),
+                             format="nt")
+    assert isomorphic(g, expected)
+    assert all(not str(s).startswith("http://127.0.0.1") for s in g.subjects())   # w3id IRIs kept
+
+
+def test_rdflib_follows_the_303(graph_server):
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import RDF, RDFS
+
+    g = Graph().parse(f"http://{graph_server}/id/agreement/gsomia-JPN")
+    gsomia = URIRef(ID + "agreement/gsomia-JPN")
+    assert (gsomia, RDF.type, URIRef(DD + "MilitaryInformationAgreement")) in g
+    assert (gsomia, URIRef(DD + "partner"), URIRef(ID + "country/JPN")) in g
+    # 資料4: the Korea–Japan GSOMIA was signed on 2016-11-23.
+    assert str(g.value(gsomia, URIRef(DD + "signedOn"))) == "2016-11-23"
+    assert (URIRef(ID + "country/JPN"), RDFS.label, Literal("Japan", lang="en")) in g   # a linked label
+
+
+def test_serve_ontology(graph_server):
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import OWL, RDF
+
+    status, headers, _ = _get(graph_server, "/ontology", "text/turtle")
+    assert (status, headers["location"]) == (303, "ontology/ontology.ttl") and "Accept" in headers["vary"]
+    assert _get(graph_server, "/ontology/", "text/turtle")[1]["location"] == "ontology.ttl"
+    g = Graph().parse(f"http://{graph_server}/ontology", format="turtle")
+    assert (URIRef(DD + "Country"), RDF.type, OWL.Class) in g
+    assert (URIRef(ID + "country/USA"), None, None) not in g   # the ontology only
+    status, headers, _ = _get(graph_server, "/ontology", BROWSER)
+    assert (status, headers["location"]) == (303, "ontology/index.html")
+    status, headers, body = _get(graph_server, "/ontology/index.html")
+    assert status == 200 and headers["content-type"].startswith("text/html")
+    assert b'<section id="Country">' in body and b'<section id="signedOn">' in body
+
+
+def test_serve_unknown_and_unacceptable(graph_server):
+    status, headers, body = _get(graph_server, "/id/country/XXX", "text/turtle")
+    assert status == 404
+    assert b"no resource https://w3id.org/defdip/id/country/XXX" in body and b"/id/country/USA" in body
+    assert _get(graph_server, "/id/country/XXX.ttl")[0] == 404
+    assert _get(graph_server, "/id/country/../../sparql")[0] in (404, 303)
+    assert _get(graph_server, "/id/country/US<A")[0] == 404
+    status, headers, body = _get(graph_server, "/id/country/USA", "image/png")
+    assert status == 406 and b"text/turtle" in body
+    # Still an endpoint: the query page at /, SPARQL at /sparql.
+    assert b"kgraph SPARQL endpoint" in _get(graph_server, "/", BROWSER)[2]
+
+
+def test_serve_site(site_server):
+    assert _get(site_server, "/", BROWSER)[2] == b"home\n"
+    for stem in FILES:
+        for ext in MEDIA_TYPES:
+            accept = BROWSER if ext == "html" else MEDIA_TYPES[ext]
+            status, headers, _ = _get(site_server, f"/{stem}", accept)
+            assert (status, headers["location"]) == (303, f"{stem.rsplit('/', 1)[1]}.{ext}")
+            assert "Accept" in headers["vary"]
+            status, headers, body = _get(site_server, f"/{stem}.{ext}")
+            assert status == 200 and headers["content-type"].split(";")[0] == MEDIA_TYPES[ext]
+            assert body == f"{stem} as {ext}\n".encode()
+    status, headers, body = _get(site_server, "/ontology/ontology.jsonld")
+    assert (status, headers["content-type"], body) == (200, "application/ld+json", b"ontology as jsonld\n")
+    assert _get(site_server, "/id/country/XXX", "text/turtle")[0] == 404
+    assert _get(site_server, "/nginx.conf")[0] == 200
+    # The endpoint's query page moves to /sparql; its scripts are still served.
+    assert b"kgraph SPARQL endpoint" in _get(site_server, "/sparql", BROWSER)[2]
+    assert _get(site_server, "/static/yasgui.min.js")[0] == 200
+
+
+def test_site_option_must_name_a_site(tmp_path):
+    from kgraph.errors import KgraphError
+    from kgraph.serve.app import Settings
+
+    with pytest.raises(KgraphError, match="not a site folder"):
+        Settings(site=tmp_path).check()

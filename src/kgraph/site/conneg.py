@@ -64,6 +64,11 @@ def media_type(ext: str) -> str:
     return f"{media}; charset=utf-8" if ext in _TEXT else media
 
 
+def site_media_type(ext: str) -> str | None:
+    """``media_type(ext)`` for the extensions of the site's files; None for others."""
+    return media_type(ext) if ext in MEDIA_TYPES or ext in _SITE_TYPES else None
+
+
 def _accepted(accept: str) -> list[tuple[str, float, int]]:
     """The media ranges of an Accept header: (range, q, position)."""
     out = []
@@ -273,4 +278,5 @@ def write_conneg_rules(out_dir: Path, base_path: str = "/", *, target: str | Non
     return written
 
 
-__all__ = ["MEDIA_TYPES", "htaccess", "media_type", "negotiate", "nginx_conf", "write_conneg_rules"]
+__all__ = ["MEDIA_TYPES", "htaccess", "media_type", "negotiate", "nginx_conf", "site_media_type",
+           "write_conneg_rules"]
