@@ -28,7 +28,7 @@ def site(kg, tmp_path_factory) -> Path:
     from kgraph.site.sparql import write_sparql_page
 
     out = tmp_path_factory.mktemp("site")
-    write_sparql_page(out, None, kg=kg)
+    write_sparql_page(out / "sparql", None, kg=kg)
     return out
 
 
@@ -85,7 +85,7 @@ def test_page_is_deterministic_and_takes_a_dump(kg, site, tmp_path):
 
     dump = tmp_path / "dump.nq.gz"
     dump.write_bytes(gzip.compress(Path(kg.artifact).read_bytes().split(b"\n", 1)[1]))
-    write_sparql_page(tmp_path, dump)
+    write_sparql_page(tmp_path / "sparql", dump)
     for name in ("data.js", "oxigraph.js", "index.html"):
         assert (tmp_path / "sparql" / name).read_bytes() == (site / "sparql" / name).read_bytes(), name
 
@@ -97,7 +97,7 @@ def test_bad_dump_is_one_clear_error(tmp_path):
     bad = tmp_path / "dump.nq.gz"
     bad.write_bytes(b"\x1f\x8b not gzip")
     with pytest.raises(KgraphError, match="cannot read the N-Quads dump"):
-        write_sparql_page(tmp_path, bad)
+        write_sparql_page(tmp_path / "sparql", bad)
     assert not (tmp_path / "sparql").exists()
 
 

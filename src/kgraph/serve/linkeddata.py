@@ -20,28 +20,43 @@ from ..site.conneg import MEDIA_TYPES
 ONTOLOGY = DD.rstrip("#")
 _LABELS = ("http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label")
 
-#: The description of one resource, over the union of the named graphs.
-RESOURCE = """CONSTRUCT { ?s ?p ?o . ?o ?lp ?l . ?o ?bp ?bo }
-WHERE {
-  ?s ?p ?o .
-  OPTIONAL { ?o ?lp ?l . FILTER(?lp IN (skos:prefLabel, rdfs:label) && isIRI(?o)) }
-  OPTIONAL { ?o ?bp ?bo . FILTER(isBlank(?o)) }
-}"""
 #: The ontology: its named graph, whole.
 WHOLE_ONTOLOGY = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <" + PART_GRAPHS["ontology"] + "> { ?s ?p ?o } }"
 
 
 def describe(store: Any, iri: str | None) -> list[Any]:
-    """The triples of the document about ``iri`` (None: the ontology), as pyoxigraph triples."""
+    """The triples of the document about ``iri`` (None: the ontology), as pyoxigraph
+    triples in a fixed order: the resource's triples, those of the blank nodes they
+    reach, and the labels (``skos:prefLabel``, ``rdfs:label``) of the IRIs they link to,
+    the definition of the site's data files (``kgraph.site.resources.data_triples``)."""
     import pyoxigraph as ox
 
     if iri is None:
-        res = store.query(WHOLE_ONTOLOGY)
-    else:
-        res = store.query(RESOURCE, prefixes=PREFIXES, use_default_graph_as_union=True,
-                          substitutions={ox.Variable("s"): ox.NamedNode(iri)})
-    triples = {ox.Triple(t.subject, t.predicate, t.object) for t in res}
-    return sorted(triples, key=str)   # the same document every time
+        return sorted({ox.Triple(t.subject, t.predicate, t.object) for t in store.query(WHOLE_ONTOLOGY)},
+                      key=str)
+
+    def out(node: Any) -> set[tuple[Any, Any, Any]]:
+        # Every graph of the store: the parts are disjoint, the set drops any repeat.
+        return {(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(node, None, None)}
+
+    subject = ox.NamedNode(iri)
+    triples = out(subject)
+    todo = [o for _, _, o in triples if isinstance(o, ox.BlankNode)]
+    done: set[Any] = set()
+    while todo:
+        blank = todo.pop()
+        if blank in done:
+            continue
+        done.add(blank)
+        found = out(blank)
+        triples |= found
+        todo += [o for _, _, o in found if isinstance(o, ox.BlankNode)]
+    targets = {o for _, _, o in triples if isinstance(o, ox.NamedNode) and o != subject}
+    for target in targets:
+        for label in _LABELS:
+            triples |= {(q.subject, q.predicate, q.object)
+                        for q in store.quads_for_pattern(target, ox.NamedNode(label), None)}
+    return sorted((ox.Triple(*t) for t in triples), key=str)
 
 
 def exists(store: Any, iri: str) -> bool:

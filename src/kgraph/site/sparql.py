@@ -106,12 +106,13 @@ def page_config() -> dict[str, object]:
 
 def write_sparql_page(out_dir: Path, dump_nq: Path | None = None, *,
                       kg: KnowledgeGraph | None = None) -> list[Path]:
-    """Write ``out_dir/sparql/index.html`` and its assets (the site root is ``out_dir``);
-    the data are ``dump_nq`` (N-Quads, maybe gzip-compressed), else ``kg``'s build
-    artifact (the bundled graph when ``kg`` is None). Returns the files written."""
+    """Write the SPARQL page into the folder ``out_dir`` (the site's ``DIR/sparql``):
+    ``index.html`` and its assets. The data are ``dump_nq`` (N-Quads, maybe
+    gzip-compressed), else ``kg``'s build artifact (the bundled graph when ``kg`` is
+    None). Returns the files written."""
     from ..atomic import atomic_path
 
-    folder = Path(out_dir) / "sparql"
+    folder = Path(out_dir)
     config = json.dumps(page_config(), ensure_ascii=False, sort_keys=True).replace("<", "\\u003c")
     html = _static("site", "static", "sparql", "index.html").decode("utf-8")
     html = (html.replace("{{config}}", config).replace("{{oxigraph_version}}", OXIGRAPH_VERSION)
