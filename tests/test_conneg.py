@@ -31,6 +31,7 @@ CASES = [
     ("text/turtle;q=0, text/html", "html"), ("TEXT/TURTLE", "ttl"),
     ("text/html;q=0.9, application/ld+json;q=0.5", "jsonld"),   # static rules: data first
 ]
+W3ID_TARGET = "https://example.github.io/defdip"
 FILES = ["id/country/USA", "id/agreement/gsomia-JPN", "id/tie/agreement/defcoop-AGO/country/AGO"]
 
 
@@ -95,6 +96,10 @@ def www() -> Iterator[Path]:
         (site / "ontology" / name).write_text(f"ontology as {ext}\n", encoding="utf-8")
     (site / "index.html").write_text("home\n", encoding="utf-8")
     write_conneg_rules(site, BASE)
+    # w3id.org's own rules (its repository's folder defdip/), here at /w3id/defdip/.
+    w3id = root / "www" / "w3id" / "defdip"
+    w3id.mkdir(parents=True)
+    (w3id / ".htaccess").write_text(htaccess("/w3id/defdip/", W3ID_TARGET), encoding="utf-8")
     for dirpath, _dirs, _files in os.walk(root):
         Path(dirpath).chmod(0o755)
     yield root
@@ -257,6 +262,16 @@ def test_unknown_resource_redirects_then_404(server):
     status, headers, _ = _get(server, BASE + "id/country/XXX", "text/turtle")
     assert status == 303 and _location_path(headers) == BASE + "id/country/XXX.ttl"
     assert _get(server, BASE + "id/country/XXX.ttl")[0] == 404
+
+
+@pytest.mark.parametrize(("accept", "ext"), CASES[:6])
+def test_w3id_rules_send_to_the_host(apache, accept, ext):
+    status, headers, _ = _get(apache, "/w3id/defdip/id/agreement/gsomia-JPN", accept)
+    assert (status, headers["location"]) == (303, f"{W3ID_TARGET}/id/agreement/gsomia-JPN.{ext}")
+    assert "accept" in headers["vary"].lower()
+    status, headers, _ = _get(apache, "/w3id/defdip/ontology", accept)
+    target = "ontology/index.html" if ext == "html" else f"ontology/ontology.{ext}"
+    assert (status, headers["location"]) == (303, f"{W3ID_TARGET}/{target}")
 
 
 # --- `kgraph serve`: the IRIs of its own host -----------------------------------------------

@@ -54,22 +54,23 @@
     "text/csv", "text/tab-separated-values"];
   const GRAPHS = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"];
 
+  // The query's form: its first SELECT, ASK, CONSTRUCT or DESCRIBE outside comments,
+  // IRIs and strings.
+  function form(text) {
+    const bare = text.replace(/<[^<>"{}|^`\\\s]*>|"""[\s\S]*?"""|'\'\'[\s\S]*?'\'\'|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|#[^\n]*/g, " ");
+    const m = bare.match(/\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b/i);
+    return m ? m[1].toUpperCase() : "SELECT";
+  }
+
   // Run a query on the in-page store: {type, text} in the format asked for (SPARQL JSON
   // results for SELECT and ASK, Turtle for CONSTRUCT and DESCRIBE unless told otherwise).
   async function run(query, accept) {
     const store = await ready;
     const wanted = (accept || "").split(",").map((s) => s.split(";")[0].trim());
-    const resultsFormat = wanted.find((t) => RESULTS.includes(t)) || RESULTS[0];
-    const graphFormat = wanted.find((t) => GRAPHS.includes(t)) || GRAPHS[0];
-    const text = withPrefixes(query);
-    const options = { use_default_graph_as_union: true, base_iri: "https://w3id.org/defdip/id/" };
-    try {
-      return { type: resultsFormat, text: store.query(text, { ...options, results_format: resultsFormat }) };
-    } catch (e) {
-      // A CONSTRUCT or DESCRIBE cannot be written as a results format: write it as RDF.
-      if (!/format|graph|triple|solution/i.test(String(e))) throw e;
-      return { type: graphFormat, text: store.query(text, { ...options, results_format: graphFormat }) };
-    }
+    const offers = form(query) === "SELECT" || form(query) === "ASK" ? RESULTS : GRAPHS;
+    const type = wanted.find((t) => offers.includes(t)) || offers[0];
+    const options = { use_default_graph_as_union: true, results_format: type };
+    return { type, text: store.query(withPrefixes(query), options) };
   }
 
   // YASGUI's requests to ENDPOINT, answered from the store; any other fetch goes out as usual.
