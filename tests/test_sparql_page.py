@@ -177,3 +177,21 @@ def test_report_values_in_the_browser(loaded):
 
     g = Graph().parse(data=turtle, format="turtle")
     assert [int(o) for o in g.objects(URIRef("https://w3id.org/defdip/id/sale/k9-TUR"), None)] == [280]
+
+
+def test_table_shows_labels_in_the_chosen_language(loaded):
+    page = loaded[0]
+    page.select_option("#examples", "deployments-per-administration")
+    page.evaluate("() => { window.__answered = false; const t = kgraphSparql.yasgui.getTab();"
+                  " t.getYasr().once('drawn', () => { window.__answered = true; }); t.getYasqe().query(); }")
+    page.wait_for_function("window.__answered === true", timeout=30_000)
+    first = page.locator(".yasr table.dataTable tbody tr").first
+    # 資料2 under Roh Moo-hyun: the most deployments (17), shown by its label, not its IRI.
+    assert "Roh Moo-hyun administration" in first.inner_text()
+    for lang, label in (("ja", "盧武鉉政権"), ("ko", "노무현 정부")):
+        page.evaluate("() => { window.__answered = false;"
+                      " kgraphSparql.yasgui.getTab().getYasr().once('drawn', () => { window.__answered = true; }); }")
+        page.select_option("#lang", lang)
+        page.wait_for_function("window.__answered === true", timeout=30_000)
+        assert label in page.locator(".yasr table.dataTable tbody tr").first.inner_text()
+    page.select_option("#lang", "en")

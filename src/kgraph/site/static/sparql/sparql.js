@@ -92,6 +92,84 @@
     }
   };
 
+  // --- A results table that shows labels (English, Japanese or Korean) instead of IRIs ----------
+  const SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel";
+  const RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label";
+  const stored = (() => { try { return localStorage.getItem("kgraph-lang"); } catch (e) { return null; } })();
+  let lang = stored === null ? "en" : stored;
+  $("lang").value = lang;
+  const known = new Map(); // IRI -> [{value, lang, pref}]
+
+  function escapeHtml(s) {
+    return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+  }
+
+  function bestLabel(iri) {
+    if (!lang) return null;
+    const labels = known.get(iri);
+    if (!labels || !labels.length) return null;
+    const rank = (l) => (l.lang === lang ? 0 : l.lang === "en" ? 2 : 4) + (l.pref ? 0 : 1);
+    return labels.slice().sort((a, b) => rank(a) - rank(b) || (a.value < b.value ? -1 : 1))[0].value;
+  }
+
+  async function lookUpLabels(iris) {
+    const store = await ready;
+    const missing = [...new Set(iris)].filter((i) => !known.has(i) && !/[<>"{}|^`\\\s]/.test(i));
+    for (let i = 0; i < missing.length; i += 500) {
+      const batch = missing.slice(i, i + 500);
+      batch.forEach((iri) => known.set(iri, []));
+      const query = "SELECT ?s ?p ?l WHERE { VALUES ?s { " + batch.map((u) => "<" + u + ">").join(" ") +
+        " } VALUES ?p { <" + SKOS_PREF + "> <" + RDFS_LABEL + "> } ?s ?p ?l }";
+      for (const row of store.query(query, { use_default_graph_as_union: true })) {
+        const l = row.get("l");
+        known.get(row.get("s").value).push({ value: l.value, lang: l.language || "", pref: row.get("p").value === SKOS_PREF });
+      }
+    }
+  }
+
+  const Table = Yasgui.Yasr.plugins.table;
+
+  class LabelledTable extends Table {
+    constructor(yasr) {
+      super(yasr);
+      this.label = "Table";
+      this.priority = 20;
+    }
+
+    getUriLinkFromBinding(binding, prefixes) {
+      const label = bestLabel(binding.value);
+      if (label === null) return super.getUriLinkFromBinding(binding, prefixes);
+      let short = binding.value;
+      for (const [p, ns] of Object.entries(prefixes || {})) {
+        if (short.startsWith(ns)) { short = p + ":" + short.slice(ns.length); break; }
+      }
+      return "<a class='iri labelled' target='_blank' rel='noopener noreferrer' title='" +
+        escapeHtml(short) + "' href='" + escapeHtml(binding.value) + "'>" + escapeHtml(label) + "</a>";
+    }
+
+    getColumns() {
+      const columns = super.getColumns();
+      for (const column of columns.slice(1)) {
+        const render = column.render;
+        column.render = (term, kind, row, meta) => {
+          if (term && term.type === "uri" && (kind === "sort" || kind === "filter" || kind === "type")) {
+            return bestLabel(term.value) || term.value;
+          }
+          return render(term, kind, row, meta);
+        };
+      }
+      return columns;
+    }
+
+    draw(persistentConfig) {
+      const bindings = (this.yasr.results && this.yasr.results.getBindings()) || [];
+      const iris = [];
+      for (const b of bindings) for (const t of Object.values(b)) if (t && t.type === "uri") iris.push(t.value);
+      return lookUpLabels(iris).catch((e) => console.warn("labels", e)).then(() => super.draw(persistentConfig));
+    }
+  }
+  Yasgui.Yasr.registerPlugin("table", LabelledTable);
+
   Yasgui.Yasr.defaults.prefixes = prefixes;
   const yasgui = new Yasgui($("yasgui"), {
     requestConfig: {
@@ -123,6 +201,13 @@
 
   examples.addEventListener("change", () => choose(examples.value));
 
+  $("lang").addEventListener("change", () => {
+    lang = $("lang").value;
+    try { localStorage.setItem("kgraph-lang", lang); } catch (e) { /* private mode */ }
+    const tab = yasgui.getTab();
+    if (tab && tab.getYasr()) tab.getYasr().draw();
+  });
+
   ready.then((store) => {
     const quads = store.size;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
@@ -135,7 +220,7 @@
 
   // For scripts and tests: the same answers YASGUI gets.
   window.kgraphSparql = {
-    ready, yasgui, choose,
+    ready, yasgui, choose, bestLabel,
     select: async (query) => JSON.parse((await run(query, RESULTS[0])).text),
   };
 })();
