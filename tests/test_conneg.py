@@ -203,10 +203,11 @@ http {{
     proc.wait(10)
 
 
-def _get(host: str, path: str, accept: str | None = None) -> tuple[int, dict[str, str], bytes]:
+def _get(host: str, path: str, accept: str | None = None,
+         method: str = "GET") -> tuple[int, dict[str, str], bytes]:
     conn = http.client.HTTPConnection(host, timeout=10)
     try:
-        conn.request("GET", path, headers={"Accept": accept} if accept is not None else {})
+        conn.request(method, path, headers={"Accept": accept} if accept is not None else {})
         r = conn.getresponse()
         return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
     finally:
@@ -382,6 +383,10 @@ def test_serve_unknown_and_unacceptable(graph_server):
     assert _get(graph_server, "/id/country/US<A")[0] == 404
     status, headers, body = _get(graph_server, "/id/country/USA", "image/png")
     assert status == 406 and b"text/turtle" in body
+    status, headers, body = _get(graph_server, "/id/country/USA", "text/turtle", method="HEAD")
+    assert (status, headers["location"], body) == (303, "USA.ttl", b"")
+    status, headers, body = _get(graph_server, "/id/country/USA.nt", method="HEAD")
+    assert (status, headers["content-type"].split(";")[0], body) == (200, "application/n-triples", b"")
     # Still an endpoint: the query page at /, SPARQL at /sparql.
     assert b"kgraph SPARQL endpoint" in _get(graph_server, "/", BROWSER)[2]
 

@@ -29,7 +29,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..prefixes import BASE, PREFIXES
+from ..prefixes import BASE, DD, PREFIXES
 from ..site import conneg
 from . import description, protocol
 from .pool import Pool
@@ -250,24 +250,17 @@ class Routes:
         if self.settings.site is not None:
             found = _site_file(self.settings.site, site_file)
             if found is None:
-                return _no_resource(iri or conneg_ontology())
-            return _file_response(found, request)
+                return _no_resource(iri or ONTOLOGY)
+            return FileResponse(found, media_type=conneg.site_media_type(found.suffix.lstrip(".").lower()))
         head, body = await self.pool.run({"kind": "resource", "iri": iri, "ext": ext}, self.settings.timeout)
         if head["status"] == 404:
-            return _no_resource(iri or conneg_ontology())
-        if head["status"] != 200:
-            return Response(body, head["status"], media_type=head["type"])
-        return Response(body, 200, media_type=head["type"])
+            return _no_resource(iri or ONTOLOGY)
+        return Response(body, head["status"], media_type=head["type"])
 
 
+ONTOLOGY = DD.rstrip("#")
 #: The characters of the dataset's IRI paths (anything else names no resource).
 _SAFE_PATH = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@/%-]+")
-
-
-def conneg_ontology() -> str:
-    from ..prefixes import DD
-
-    return DD.rstrip("#")
 
 
 def _see_other(request: Request, data: str, page: str) -> Response:
@@ -301,11 +294,6 @@ def _site_file(site: Path, relative: str) -> Path | None:
     if not path.is_relative_to(root) or not path.is_file():
         return None
     return path
-
-
-def _file_response(path: Path, request: Request) -> Response:
-    ext = path.suffix.lstrip(".").lower()
-    return FileResponse(path, media_type=conneg.site_media_type(ext))
 
 
 class SiteFiles(StaticFiles):
