@@ -195,3 +195,41 @@ def test_table_shows_labels_in_the_chosen_language(loaded):
         page.wait_for_function("window.__answered === true", timeout=30_000)
         assert label in page.locator(".yasr table.dataTable tbody tr").first.inner_text()
     page.select_option("#lang", "en")
+
+
+def test_page_works_from_a_static_host(browser, site, kg):
+    """The same files from a plain web server (Python's, on loopback): nothing but the
+    page's own files is requested."""
+    import functools
+    import http.server
+    import threading
+
+    import kgraph
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *a: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{server.server_address[1]}/"
+    requested: list[str] = []
+    page = browser.new_page()
+    try:
+        def route(r):
+            requested.append(r.request.url)
+            if r.request.url.startswith(origin):
+                r.continue_()
+            else:
+                r.abort()
+
+        page.route("**/*", route)
+        page.goto(origin + "sparql/index.html")
+        page.wait_for_function(READY, timeout=60_000)
+        assert page.evaluate("document.body.dataset.ready") == "1"
+        first = kgraph.named_queries()[0]
+        res = page.evaluate("(q) => kgraphSparql.select(q)", first.text)
+        assert len(res["results"]["bindings"]) == len(kgraph.query(first.name, kg=kg)) > 0
+        assert all(u.startswith(origin + "sparql/") for u in requested), requested
+    finally:
+        page.close()
+        server.shutdown()
+        server.server_close()
