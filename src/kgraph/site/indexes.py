@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 RECORD = URIRef(DD + "Record")
 DURING = URIRef(DD + "duringAdministration")
+POSSIBLE = URIRef(DD + "possibleAdministration")
 
 
 @dataclass
@@ -85,6 +86,8 @@ def rows(sg: SiteGraph, ci: ClassIndex) -> list[list[Cell]]:
         ja = sg.label(r, "ja") or ""
         when, key = _when(sg, r)
         adms = [link_to(sg, a, here) for a in sg.values(r, DURING)]
+        if not adms and sg.values(r, POSSIBLE):
+            adms = [Value(dates.SPANS_A_CHANGE)]
         srcs = [link_to(sg, s, here) for s in sg.values(r, DERIVED_FROM)]
         out.append([
             Cell(v, v.text.lower()),

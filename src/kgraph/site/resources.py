@@ -61,6 +61,7 @@ class SiteGraph:
 
     out: dict[Node, list[tuple[URIRef, Node]]] = field(default_factory=dict)
     incoming: dict[URIRef, list[tuple[Node, URIRef]]] = field(default_factory=dict)
+    parent: dict[BNode, tuple[Node, URIRef]] = field(default_factory=dict)   # blank node -> (s, p)
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     resources: list[URIRef] = field(default_factory=list)
     pages: dict[str, str] = field(default_factory=dict)   # IRI -> site path of its page
@@ -81,6 +82,15 @@ class SiteGraph:
         if text.startswith(BASE):   # an unlabelled resource (a tie, say): its key
             return text[len(BASE):]
         return (curie(iri) or text) if isinstance(iri, URIRef) else text
+
+    def owner(self, node: Node, prop: URIRef) -> tuple[Node, URIRef]:
+        """The IRI (and its property) whose blank nodes lead to ``node``: an RDF list's
+        members are linked from the resource holding the list, not from its cells."""
+        seen: set[Node] = set()
+        while isinstance(node, BNode) and node in self.parent and node not in seen:
+            seen.add(node)
+            node, prop = self.parent[node]
+        return node, prop
 
     def types(self, iri: Node) -> list[URIRef]:
         return sorted({o for p, o in self.out.get(iri, ()) if p == RDF.type and isinstance(o, URIRef)},
@@ -123,6 +133,8 @@ def collect(kg: KnowledgeGraph) -> SiteGraph:
         out.setdefault(s, []).append((p, o))
         if isinstance(o, URIRef) and str(o).startswith(BASE):
             incoming.setdefault(o, []).append((s, p))
+        elif isinstance(o, BNode):
+            sg.parent[o] = (s, p)
         if p in LABEL_PREDICATES and isinstance(o, Literal) and isinstance(s, URIRef):
             cand = (0 if p == PREF_LABEL else 1, str(o))
             k = (str(s), o.language or "")
@@ -252,6 +264,11 @@ def _blank(sg: SiteGraph, node: BNode, here: str, depth: int = 0) -> Value:
     return Value("blank node", kind="list", items=rows)
 
 
+def _order(v: Value) -> tuple:
+    """Values sorted as shown (blank nodes have no stable name to sort by)."""
+    return (v.text.lower(), v.text, v.href or "", v.note or "", tuple(_order(i) for i in v.items or ()))
+
+
 def _day(node: Node | None) -> date | None:
     if isinstance(node, Literal) and str(node.datatype or "") == _XSD_DATE:
         try:
@@ -312,13 +329,15 @@ def view(sg: SiteGraph, iri: URIRef) -> View:
         if p == RDF.type:
             continue
         props.setdefault(p, []).append(_display(sg, iri, p, o, here))
-    properties = [Row(link_to(sg, p, here), vals) for p, vals in
+    properties = [Row(link_to(sg, p, here), sorted(vals, key=_order)) for p, vals in
                   sorted(props.items(), key=lambda kv: (sg.name(kv[0]).lower(), str(kv[0])))]
-    inc: dict[URIRef, list[Value]] = {}
+    inc: dict[URIRef, set[Node]] = {}
     for s, p in sg.incoming.get(iri, ()):
-        inc.setdefault(p, []).append(link_to(sg, s, here))
-    incoming = [Row(link_to(sg, p, here), sorted(vals, key=lambda v: (v.text.lower(), v.href or "")))
-                for p, vals in sorted(inc.items(), key=lambda kv: (sg.name(kv[0]).lower(), str(kv[0])))]
+        s, p = sg.owner(s, p)
+        if not isinstance(s, BNode):
+            inc.setdefault(p, set()).add(s)
+    incoming = [Row(link_to(sg, p, here), sorted((link_to(sg, s, here) for s in subjects), key=_order))
+                for p, subjects in sorted(inc.items(), key=lambda kv: (sg.name(kv[0]).lower(), str(kv[0])))]
     administrations = [(why, link_to(sg, o, here)) for prop, why in ADMINISTRATION_LINKS
                        for o in sg.values(iri, prop)]
     provenance = []
