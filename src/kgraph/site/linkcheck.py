@@ -106,7 +106,9 @@ def check(site: Path, *, external: bool = True) -> list[Problem]:
             if parts.fragment and target.endswith(".html"):
                 if target not in pages:
                     continue
-                if unquote(parts.fragment) not in page(target).ids:
+                ids = page(target).ids
+                # As a browser does: the fragment as written, then percent-decoded.
+                if parts.fragment not in ids and unquote(parts.fragment) not in ids:
                     problems.add(Problem(rel, link, "anchor",
                                          f"no id '{unquote(parts.fragment)}' in {target}"))
     return sorted(problems)

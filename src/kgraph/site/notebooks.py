@@ -60,8 +60,10 @@ def render(path: Path, *, timeout: int = CELL_TIMEOUT) -> Notebook:
                           hint="pip install 'kgraph[site]', or use --no-notebooks") from exc
     nb = jupytext.read(path)
     with tempfile.TemporaryDirectory(prefix="kgraph-notebook-") as tmp:
+        # The kernel warns on stderr that it talks over loopback TCP: true, and nothing to act on.
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                                resources={"metadata": {"path": tmp}})
+                                resources={"metadata": {"path": tmp}},
+                                extra_arguments=["--IPKernelApp.log_level=ERROR"])
         try:
             client.execute(env={**os.environ, "TMPDIR": tmp})
         except CellExecutionError as exc:
