@@ -403,3 +403,14 @@ def test_index_page_filters_and_sorts_in_a_browser(browser, site):
     first = page.locator("table.index tbody tr").first.inner_text()
     assert "1940s" in first
     assert external == [] and page.errors == []
+
+
+def test_base_url_gives_each_page_its_canonical_address(kg, tmp_path):
+    from kgraph.site.build import write_resources
+    from kgraph.site.resources import collect
+
+    sg = collect(kg)
+    sg.resources = [URIRef(BASE + "agreement/gsomia-JPN")]
+    write_resources(sg, tmp_path, {}, "https://example.org/defdip")
+    html = (tmp_path / "id/agreement/gsomia-JPN.html").read_text(encoding="utf-8")
+    assert '<link rel="canonical" href="https://example.org/defdip/id/agreement/gsomia-JPN.html">' in html

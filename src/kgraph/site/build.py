@@ -30,8 +30,9 @@ def _write(root: Path, rel: str, text: str, written: list[Path]) -> None:
     written.append(path)
 
 
-def write_resources(sg: SiteGraph, root: Path, sections: dict[str, str]) -> list[Path]:
-    """A page and four data files per resource."""
+def write_resources(sg: SiteGraph, root: Path, sections: dict[str, str],
+                    base_url: str | None = None) -> list[Path]:
+    """A page and four data files per resource (``base_url``: for each page's canonical link)."""
     from .datafiles import serialize_all
     from .render import render
     from .resources import data_triples, view
@@ -39,8 +40,9 @@ def write_resources(sg: SiteGraph, root: Path, sections: dict[str, str]) -> list
     written: list[Path] = []
     for iri in sg.resources:
         v = view(sg, iri)
+        canonical = base_url.rstrip("/") + "/" + v.page if base_url else None
         _write(root, v.page, render("resource.html", v.page, v=v, title=v.label_en,
-                                    canonical=None, sections=sections), written)
+                                    canonical=canonical, sections=sections), written)
         stem = v.page[: -len(".html")]
         header = f"# {v.label_en}\n# {v.iri}: its triples and the labels of what it links to.\n\n"
         for fmt, text in serialize_all(data_triples(sg, iri), header=header).items():
@@ -228,7 +230,7 @@ def write_site(kg: KnowledgeGraph, out: Path, *, base_url: str | None = None, no
             sg = collect(kg)
             classes = class_indexes(sg)
         with step(f"Site: {len(sg.resources)} resource pages and their data files", progress):
-            written += write_resources(sg, staging, sections)
+            written += write_resources(sg, staging, sections, base_url)
         with step("Site: the ontology page", progress):
             written += write_ontology(kg, sg, staging, sections, {c.iri: c.page for c in classes})
         with step(f"Site: {len(classes)} class indexes", progress):
