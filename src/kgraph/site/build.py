@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..progress import step
 from . import layout
@@ -31,8 +31,9 @@ def _write(root: Path, rel: str, text: str, written: list[Path]) -> None:
 
 
 def write_resources(sg: SiteGraph, root: Path, sections: dict[str, str],
-                    base_url: str | None = None) -> list[Path]:
-    """A page and four data files per resource (``base_url``: for each page's canonical link)."""
+                    base_url: str | None = None, context: Any = None) -> list[Path]:
+    """A page and four data files per resource (``base_url``: for each page's canonical
+    link; ``context``: the dump's JSON-LD context, see datafiles.dump_context)."""
     from .datafiles import serialize_all
     from .render import render
     from .resources import data_triples, view
@@ -45,7 +46,7 @@ def write_resources(sg: SiteGraph, root: Path, sections: dict[str, str],
                                     canonical=canonical, sections=sections), written)
         stem = v.page[: -len(".html")]
         header = f"# {v.label_en}\n# {v.iri}: its triples and the labels of what it links to.\n\n"
-        for fmt, text in serialize_all(data_triples(sg, iri), header=header).items():
+        for fmt, text in serialize_all(data_triples(sg, iri), header=header, context=context).items():
             _write(root, f"{stem}.{fmt}", text, written)
     return written
 
@@ -66,6 +67,21 @@ def _optional(part: str) -> Callable[..., Iterable[Path]] | None:
     except ImportError:
         return None
     return found if callable(found) else None
+
+
+def write_codebook(kg: KnowledgeGraph, folder: Path) -> None:
+    """The codebook into ``folder``: kgraph.codebook's fill_codebook (made for a writer of a
+    larger set, like this one), else its write_codebook (a set of its own, nested)."""
+    import importlib
+
+    codebook = importlib.import_module("kgraph.codebook")
+    fill = getattr(codebook, "fill_codebook", None)
+    if fill is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+        fill(kg, folder)
+        return
+    codebook.write_codebook(kg, folder)
+    (folder.parent / ".codebook.kgraph-lock").unlink(missing_ok=True)
 
 
 def optional_parts() -> dict[str, bool]:
@@ -213,6 +229,7 @@ def write_site(kg: KnowledgeGraph, out: Path, *, base_url: str | None = None, no
     (the slow part).  ``progress``: a line per stage (default: on a terminal).
     """
     from ..outputset import write_set
+    from .datafiles import dump_context
     from .indexes import class_indexes
     from .resources import collect
 
@@ -230,7 +247,7 @@ def write_site(kg: KnowledgeGraph, out: Path, *, base_url: str | None = None, no
             sg = collect(kg)
             classes = class_indexes(sg)
         with step(f"Site: {len(sg.resources)} resource pages and their data files", progress):
-            written += write_resources(sg, staging, sections, base_url)
+            written += write_resources(sg, staging, sections, base_url, dump_context(kg))
         with step("Site: the ontology page", progress):
             written += write_ontology(kg, sg, staging, sections, {c.iri: c.page for c in classes})
         with step(f"Site: {len(classes)} class indexes", progress):
@@ -239,15 +256,19 @@ def write_site(kg: KnowledgeGraph, out: Path, *, base_url: str | None = None, no
             written += write_network(kg, staging)
         with step("Site: the data dump", progress):
             written += write_dump(kg, staging, base_url)
-        write_codebook = _optional("codebook")
-        if write_codebook is not None:
+        if parts["codebook"]:
             with step("Site: the codebook", progress):
-                written += list(write_codebook(kg, staging / "codebook"))
+                write_codebook(kg, staging / "codebook")
         write_sparql_page = _optional("sparql")
         if write_sparql_page is not None:
-            nq = sorted((staging / "dump").glob("*.nq"))
+            nq = staging / "dump" / "kgraph-all.nq"
+            found = nq if nq.is_file() else next(iter(sorted((staging / "dump").glob("*.nq"))), None)
+            import inspect
+
+            # Without an N-Quads dump the page takes the graph itself (not the bundled one).
+            extra = {"kg": kg} if "kg" in inspect.signature(write_sparql_page).parameters else {}
             with step("Site: the SPARQL page", progress):
-                written += list(write_sparql_page(staging / "sparql", nq[0] if nq else None))
+                write_sparql_page(staging / "sparql", found, **extra)
         listed: list = []
         if notebooks:
             made, listed = write_notebooks(staging, sections, progress)

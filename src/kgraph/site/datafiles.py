@@ -5,6 +5,8 @@ since rdflib's writer follows the graph's hash order)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import RDF, BNode, Literal, URIRef
@@ -89,9 +91,29 @@ def rdfxml(triples: Iterable[Triple], prefixes: dict[str, str] | None = None) ->
             f"<rdf:RDF{xmlns}>\n" + "".join(b + "\n" for b in body) + "</rdf:RDF>\n")
 
 
+def dump_context(kg: Any) -> Any:
+    """The dump's JSON-LD context (a term per ontology term), when ``kgraph.export``
+    offers one (``jsonld_context``); else None and the files' contexts hold prefixes only."""
+    from .. import export
+
+    make = getattr(export, "jsonld_context", None)
+    return make(kg.ontology, kg.graph) if make is not None else None
+
+
+def _context_for(context: Any, triples: list[Triple]) -> Any:
+    """The dump's context cut to the terms these triples use (a file names a few
+    of the ontology's hundreds of terms)."""
+    used = {str(p) for _, p, _ in triples} | {str(o) for _, p, o in triples if p == RDF.type}
+    return replace(context, terms={i: t for i, t in context.terms.items() if i in used})
+
+
 def serialize_all(triples: Iterable[Triple], *, header: str = "",
-                  prefixes: dict[str, str] | None = None) -> dict[str, str]:
-    """The triples in the four formats: suffix -> text."""
+                  prefixes: dict[str, str] | None = None, context: Any = None) -> dict[str, str]:
+    """The triples in the four formats: suffix -> text (``context``: see :func:`dump_context`)."""
     canon = canonical_triples(triples)
+    if context is not None:
+        json_text = _jsonld(canon, prefixes, _context_for(context, canon))  # type: ignore[call-arg,unused-ignore]
+    else:
+        json_text = _jsonld(canon, prefixes)
     return {"ttl": _turtle(canon, prefixes, header), "nt": _ntriples(canon),
-            "jsonld": _jsonld(canon, prefixes), "rdf": rdfxml(canon, prefixes)}
+            "jsonld": json_text, "rdf": rdfxml(canon, prefixes)}
