@@ -41,6 +41,8 @@ PREF_LABEL = URIRef(SKOS + "prefLabel")
 LABEL_PREDICATES = (PREF_LABEL, RDFS.label)
 LANGS = ("en", "ja", "ko")
 DERIVED_FROM = URIRef(PROV + "wasDerivedFrom")
+TIE_PARTNER = URIRef(DD + "tiePartner")
+TIE_KIND = URIRef(DD + "tieKind")
 ADMINISTRATION_LINKS = (
     (URIRef(DD + "duringAdministration"), "in office on its date (derived from the dates)"),
     (URIRef(DD + "possibleAdministration"), "possible: the date spans a change of administration"),
@@ -79,7 +81,10 @@ class SiteGraph:
         if found:
             return found[sorted(found)[0]]
         text = str(iri)
-        if text.startswith(BASE):   # an unlabelled resource (a tie, say): its key
+        partner, kind = self.value(iri, TIE_PARTNER), self.value(iri, TIE_KIND)
+        if partner is not None and kind is not None:   # a derived tie has no label of its own
+            return f"tie with {self.name(partner)}: {self.name(kind)}"
+        if text.startswith(BASE):   # another unlabelled resource: its key
             return text[len(BASE):]
         return (curie(iri) or text) if isinstance(iri, URIRef) else text
 
