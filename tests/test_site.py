@@ -255,7 +255,13 @@ def test_home_page_counts_from_the_graph(site, kg, resources):
     assert "CC BY 4.0" in home and "MIT" in home and "cff-version" in home
     assert re.search(r"Coverage: records dated from 1\d\d\d to 20\d\d", home)
     assert (site / "dump/void.ttl").is_file() and (site / "network/index.html").is_file()
-    assert "Agreement.html" in (site / "index.html").read_text(encoding="utf-8")
+    html = (site / "index.html").read_text(encoding="utf-8")
+    assert "Agreement.html" in html
+    # The codebook (kgraph.codebook) is part of the site, linked from every page's bar.
+    assert (site / "codebook/index.html").is_file() and (site / "codebook/codebook.md").is_file()
+    assert 'href="codebook/index.html"' in html
+    assert 'href="../../codebook/index.html">Codebook</a>' in (site / "id/country/JPN.html").read_text(
+        encoding="utf-8")
 
 
 def test_files_are_world_readable(site):
