@@ -291,7 +291,6 @@ def test_a_failed_build_leaves_the_previous_site(kg, tmp_path, monkeypatch):
 
     out = tmp_path / "site"
     (out).mkdir()
-    site_build.write_site  # noqa: B018
     monkeypatch.setattr(site_build, "write_resources", lambda *a: [])
     site_build.write_site(kg, out, notebooks=False, progress=False)
     before = _digests(out)
@@ -422,3 +421,44 @@ def test_base_url_gives_each_page_its_canonical_address(kg, tmp_path):
     write_resources(sg, tmp_path, {}, "https://example.org/defdip")
     html = (tmp_path / "id/agreement/gsomia-JPN.html").read_text(encoding="utf-8")
     assert '<link rel="canonical" href="https://example.org/defdip/id/agreement/gsomia-JPN.html">' in html
+
+
+ODD_IRIS = '''@prefix dd: <https://w3id.org/defdip/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+<https://w3id.org/defdip/id/country/C%C3%B4te-d-Ivoire> a dd:Country ;
+    rdfs:label "Côte d'Ivoire"@en , "コートジボワール"@ja .
+<https://w3id.org/defdip/id/organization/Ünion> a dd:Organization ;
+    rdfs:label "Union with an umlaut"@en .
+<https://w3id.org/defdip/id/event/a%20b#c> a dd:Event ; rdfs:label "spaces & a hash"@en ;
+    dd:location <https://w3id.org/defdip/id/country/C%C3%B4te-d-Ivoire> ;
+    dd:relatedTo <https://w3id.org/defdip/id/organization/Ünion> .
+'''
+
+
+def test_iris_with_escapes_unicode_and_hashes_get_pages_that_link(tmp_path):
+    """A graph of one's own may name resources with any IRI: each gets a file named
+    as a web server would map its path, and links to it resolve."""
+    from kgraph.build import build
+    from kgraph.site.build import write_resources
+    from kgraph.site.linkcheck import check
+    from kgraph.site.resources import collect
+
+    data = tmp_path / "odd.ttl"
+    data.write_text(ODD_IRIS, encoding="utf-8")
+    sg = collect(build([data], progress=False))
+    root = tmp_path / "site"
+    write_resources(sg, root, {})
+    for name in ("country/Côte-d-Ivoire", "organization/Ünion", "event/a b#c"):
+        assert (root / "id" / f"{name}.html").is_file(), name
+        for suffix in ("ttl", "nt", "jsonld", "rdf"):
+            assert (root / "id" / f"{name}.{suffix}").is_file()
+    # Only the resource pages are written here (no ontology page, no stylesheet).
+    assert [str(p) for p in check(root, external=False)
+            if not any(k in p.link for k in ("ontology/", "assets/"))] == []
+    assert 'href="../event/a%20b%23c.html"' in (root / "id/country/Côte-d-Ivoire.html").read_text(
+        encoding="utf-8")
+    html = (root / "id/event/a b#c.html").read_text(encoding="utf-8")
+    assert 'href="../country/C%C3%B4te-d-Ivoire.html"' in html
+    g = Graph().parse(root / "id/event/a b#c.ttl", format="turtle")
+    assert (URIRef(BASE + "event/a%20b#c"), RDFS.label, Literal("spaces & a hash", lang="en")) in g

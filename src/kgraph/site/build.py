@@ -45,7 +45,8 @@ def write_resources(sg: SiteGraph, root: Path, sections: dict[str, str],
         _write(root, v.page, render("resource.html", v.page, v=v, title=v.label_en,
                                     canonical=canonical, sections=sections), written)
         stem = v.page[: -len(".html")]
-        header = f"# {v.label_en}\n# {v.iri}: its triples and the labels of what it links to.\n\n"
+        title = " ".join(v.label_en.split())   # a comment line: no line break may end it early
+        header = f"# {title}\n# {v.iri}: its triples and the labels of what it links to.\n\n"
         for fmt, text in serialize_all(data_triples(sg, iri), header=header, context=context).items():
             _write(root, f"{stem}.{fmt}", text, written)
     return written

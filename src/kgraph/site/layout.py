@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from ..prefixes import BASE, DD
 
@@ -28,20 +28,34 @@ CODEBOOK_PAGE = "codebook/index.html"
 SPARQL_PAGE = "sparql/index.html"
 DUMP_DIR = "dump/"
 
-# A path segment we write as a file name as it is: no "..", no empty segment.
+# A class index's file name as it is (letters, digits, "_", "-", "."; no leading dot).
 _SEGMENT = re.compile(r"^[A-Za-z0-9_~\-][A-Za-z0-9_.~\-]*$")
+# Bytes a file name may hold on common file systems, less room for ".jsonld".
+_MAX_NAME = 240
+
+
+def _segment_ok(name: str) -> bool:
+    return (name not in ("", ".", "..") and not name.startswith(".") and "\0" not in name
+            and "/" not in name and "\\" not in name and len(name.encode("utf-8")) <= _MAX_NAME)
 
 
 def resource_key(iri: str) -> str | None:
-    """``<type>/<local>`` of a resource IRI under the id namespace, or None when the
-    IRI has no page (outside the namespace, or a path that cannot be a file)."""
+    """``<type>/<local>`` of a resource IRI under the id namespace, as the file path a
+    web server maps the IRI's path to (percent-escapes decoded: ``C%C3%B4te`` and
+    ``Côte`` are the same file), or None when the IRI has no page: outside the
+    namespace, or a segment no file can be named (empty, ``..``, a leading dot).
+
+    >>> resource_key("https://w3id.org/defdip/id/country/C%C3%B4te-d-Ivoire")
+    'country/Côte-d-Ivoire'
+    >>> resource_key("https://w3id.org/defdip/id/x/..") is None
+    True
+    """
     if not iri.startswith(BASE):
         return None
-    rest = iri[len(BASE):]
-    parts = rest.split("/")
-    if len(parts) < 2 or not all(_SEGMENT.match(p) for p in parts):
+    parts = [unquote(p) for p in iri[len(BASE):].split("/")]
+    if len(parts) < 2 or not all(_segment_ok(p) for p in parts):
         return None
-    return rest
+    return "/".join(parts)
 
 
 def page_of(iri: str) -> str | None:

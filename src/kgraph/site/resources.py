@@ -152,11 +152,13 @@ def collect(kg: KnowledgeGraph) -> SiteGraph:
         out[s] = sorted(set(pairs), key=lambda po: (str(po[0]), _key(po[1])))
     for o, back in incoming.items():
         incoming[o] = sorted(set(back), key=lambda sp: (str(sp[1]), _key(sp[0])))
-    for s in out:
-        if isinstance(s, URIRef):
-            page = layout.page_of(str(s))
-            if page is not None:
-                sg.pages[str(s)] = page
+    taken: set[str] = set()
+    for s in sorted((s for s in out if isinstance(s, URIRef)), key=str):
+        page = layout.page_of(str(s))
+        # Two spellings of one path (Côte, C%C3%B4te) would share a file: the first keeps it.
+        if page is not None and page not in taken:
+            taken.add(page)
+            sg.pages[str(s)] = page
     sg.resources = sorted((URIRef(i) for i in sg.pages), key=str)
     return sg
 
