@@ -41,7 +41,9 @@ t = time.perf_counter()
 written = write_site(kg, out / 'site', notebooks=False, progress=True)
 t_site = time.perf_counter() - t
 steps, sys.stderr = sys.stderr.getvalue(), steps
-stages = {m[1].strip(): float(m[2]) for m in re.finditer(r"Site: (.+?)… done in ([0-9.]+) s", steps)}
+# A note printed during a stage (the network page's views left out) splits its line.
+stages = {m[1].strip(): float(m[2])
+          for m in re.finditer(r"Site: ([^\n…]+)…[\s\S]*? done in ([0-9.]+) s", steps)}
 size = sum(p.stat().st_size for p in written)
 print(json.dumps({"triples": sum(kg.sizes.values()), "dump_s": t_dump, "site_s": t_site,
                   "files": len(written), "pages": sum(p.suffix == '.html' for p in written),
