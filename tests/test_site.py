@@ -325,6 +325,14 @@ import kgraph
 kg = kgraph.load()
 rows = kg.ox.select("SELECT (COUNT(?a) AS ?n) WHERE { ?a a dd:Agreement }").rows
 print("agreements in all:", rows[0][0])
+
+# %%
+import socket
+
+try:
+    socket.create_connection(("192.0.2.1", 80), timeout=1)
+except OSError as exc:
+    print("offline:", "nothing may leave the machine" in str(exc))
 '''
 
 
@@ -337,6 +345,8 @@ def test_a_notebook_is_executed_and_rendered(kg, tmp_path, capfd):
     nb = run(src, timeout=300)
     assert nb.title == "Agreements in the graph"
     assert "agreements in all: 117" in nb.body
+    assert "_loopback_only" not in nb.body   # the offline guard ran, and is not shown
+    assert "offline: True" in nb.body
     assert "WARNING" not in capfd.readouterr().err
     page = render("notebook.html", "notebooks/01-count.html", nb=nb, title=nb.title, canonical=None,
                   sections={"Home": "index.html"})

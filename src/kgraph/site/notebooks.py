@@ -21,6 +21,24 @@ from ..errors import KgraphError
 CELL_TIMEOUT = 600
 
 
+# Run before a notebook's own cells, and left out of its page: kgraph runs offline, so a
+# connection that leaves the machine is refused (the kernel talks to nbclient over loopback).
+OFFLINE_GUARD = """
+import socket as _socket
+_connect = _socket.socket.connect
+
+def _loopback_only(self, address):
+    if self.family in (_socket.AF_INET, _socket.AF_INET6):
+        host = str(address[0])
+        if not (host.startswith("127.") or host in ("localhost", "::1")):
+            raise OSError(f"the notebook tried to reach {host}: nothing may leave the machine")
+    return _connect(self, address)
+
+_socket.socket.connect = _loopback_only
+del _loopback_only
+"""
+
+
 @dataclass(frozen=True)
 class Notebook:
     name: str
@@ -52,6 +70,7 @@ def render(path: Path, *, timeout: int = CELL_TIMEOUT) -> Notebook:
     """Execute the notebook ``path`` (a jupytext percent script) and render it."""
     try:
         import jupytext
+        import nbformat
         from nbclient import NotebookClient
         from nbclient.exceptions import CellExecutionError
         from nbconvert import HTMLExporter
@@ -59,6 +78,7 @@ def render(path: Path, *, timeout: int = CELL_TIMEOUT) -> Notebook:
         raise KgraphError(f"rendering notebooks needs {exc.name}",
                           hint="pip install 'kgraph[site]', or use --no-notebooks") from exc
     nb = jupytext.read(path)
+    nb.cells.insert(0, nbformat.v4.new_code_cell(OFFLINE_GUARD))
     with tempfile.TemporaryDirectory(prefix="kgraph-notebook-") as tmp:
         # The kernel warns on stderr that it talks over loopback TCP: true, and nothing to act on.
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
@@ -70,6 +90,7 @@ def render(path: Path, *, timeout: int = CELL_TIMEOUT) -> Notebook:
             first = str(exc).strip().splitlines()[-1] if str(exc).strip() else "a cell failed"
             raise KgraphError(f"{path}: the notebook failed: {first}",
                               hint="run it in Jupyter to see the cell, or use --no-notebooks") from exc
+    del nb.cells[0]   # the guard
     exporter = HTMLExporter(template_name="basic")
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
