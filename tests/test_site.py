@@ -262,6 +262,9 @@ def test_home_page_counts_from_the_graph(site, kg, resources):
     assert 'href="codebook/index.html"' in html
     assert 'href="../../codebook/index.html">Codebook</a>' in (site / "id/country/JPN.html").read_text(
         encoding="utf-8")
+    # So are the in-browser SPARQL page and the redirect rules for the IRIs (kgraph.site.sparql, .conneg).
+    assert (site / "sparql/index.html").is_file() and 'href="sparql/index.html"' in html
+    assert (site / ".htaccess").is_file() and (site / "nginx.conf").is_file()
 
 
 def test_files_are_world_readable(site):

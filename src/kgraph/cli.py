@@ -267,6 +267,9 @@ def parser() -> argparse.ArgumentParser:
                     help="open connections and requests at once; more get 503 (default: 1000)")
     sv.add_argument("--quiet", "-q", action="store_true",
                     help="do not log one line per request on stderr")
+    sv.add_argument("--site", type=Path, default=None, metavar="DIR",
+                    help="serve the static site written by `kgraph site` at / (the query page stays at "
+                         "/sparql); without it, /id/... and /ontology are answered from the graph")
     _add_graph_options(sv)
 
     pb = sub.add_parser("publish", help="load the graph into a triple store (Graph Store Protocol)",

@@ -534,7 +534,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = Settings(host=args.host, port=args.port, timeout=args.timeout,
                         max_results=args.max_results, max_body=args.max_body, workers=args.workers,
                         memory_limit=args.memory_limit, cors=args.cors,
-                        max_connections=args.max_connections, quiet=args.quiet)
+                        max_connections=args.max_connections, quiet=args.quiet, site=args.site)
     settings.check()
     artifact = build_artifact(args.data, reasoning=not args.no_reasoning, use_cache=not args.no_cache)
     serve(artifact, settings)

@@ -56,7 +56,8 @@ def write_resources(sg: SiteGraph, root: Path, sections: dict[str, str],
 #: not there yet (kgraph.codebook, kgraph.site.sparql are written in parallel)
 #: leaves its part out of the site and its link out of the pages.
 OPTIONAL = {"codebook": ("kgraph.codebook", "write_codebook"),
-            "sparql": ("kgraph.site.sparql", "write_sparql_page")}
+            "sparql": ("kgraph.site.sparql", "write_sparql_page"),
+            "conneg": ("kgraph.site.conneg", "write_conneg_rules")}
 
 
 def _optional(part: str) -> Callable[..., Iterable[Path]] | None:
@@ -270,6 +271,14 @@ def write_site(kg: KnowledgeGraph, out: Path, *, base_url: str | None = None, no
             extra = {"kg": kg} if "kg" in inspect.signature(write_sparql_page).parameters else {}
             with step("Site: the SPARQL page", progress):
                 write_sparql_page(staging / "sparql", found, **extra)
+        write_conneg_rules = _optional("conneg")
+        if write_conneg_rules is not None:
+            from urllib.parse import urlsplit
+
+            # The redirect rules (.htaccess, nginx.conf) for the path the site is served at;
+            # with a base URL also w3id.htaccess, sending the w3id IRIs there.
+            base_path = (urlsplit(base_url).path.rstrip("/") + "/") if base_url else "/"
+            write_conneg_rules(staging, base_path, target=base_url)
         listed: list = []
         if notebooks:
             made, listed = write_notebooks(staging, sections, progress)
