@@ -33,6 +33,8 @@ examples:
   kgraph query my.rq --format json > out.json
   echo 'ASK { agr:gsomia-JPN ?p ?o }' | kgraph query -
   kgraph validate mydata.ttl
+  kgraph template agreement > mine.csv     a CSV to fill with records of your own
+  kgraph query agreements-per-year --add mine.csv
   kgraph centrality -p partners --top 10   who sits between Korea's partners
   kgraph network --out site/               offline interactive network page
   kgraph export --out dump/                Turtle, N-Triples, JSON-LD, VoID, CITATION.cff
@@ -52,6 +54,14 @@ def _add_graph_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", metavar="FILE", action="append", type=Path,
                    help=f"use these data files ({DATA_FILES}) instead of the bundled graph; "
                         "repeatable")
+    _add_add_option(p)
+
+
+def _add_add_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--add", metavar="FILE_OR_DIR", action="append", type=Path,
+                   help="layer records of your own on the graph: a CSV filled from kgraph template, "
+                        "or RDF (Turtle ...), or a folder of them; repeatable (see README, "
+                        "'Adding your own records')")
     p.add_argument("--no-reasoning", action="store_true",
                    help="skip OWL 2 RL reasoning (subclass queries then miss rows)")
     p.add_argument("--no-cache", action="store_true",
@@ -102,6 +112,18 @@ def parser() -> argparse.ArgumentParser:
                                    "against the bundled SHACL shapes. Exit 1 if invalid.")
     v.add_argument("files", nargs="*", type=Path,
                    help=f"data files ({DATA_FILES}; default: the bundled graph)")
+    _add_add_option(v)
+
+    tp = sub.add_parser("template", help="a CSV to fill with records of your own (for --add)",
+                        description="Print a CSV template for one type of record: comment lines on how "
+                                    "to fill it, the header row and a fictitious example row. Fill it, "
+                                    "then pass it to any command with --add FILE.")
+    from .userdata import TEMPLATES
+
+    tp.add_argument("type", nargs="?", choices=tuple(TEMPLATES), help="the type of record")
+    tp.add_argument("--list", action="store_true", help="list the template types")
+    tp.add_argument("--metadata", action="store_true",
+                    help="print the template's CSV on the Web description (JSON) instead")
 
     s = sub.add_parser("stats", help="counts of triples and records per class")
     _add_format(s)
