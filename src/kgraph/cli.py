@@ -50,22 +50,26 @@ DATA_FILES = (".ttl Turtle, .nt N-Triples, .jsonld/.json JSON-LD, .rdf/.owl/.xml
               "or a folder of them")
 
 
-def _add_graph_options(p: argparse.ArgumentParser) -> None:
+def _add_graph_options(p: argparse.ArgumentParser, top: bool = False) -> None:
+    # A command's options leave unset what it is not given (SUPPRESS): otherwise its
+    # defaults would wipe the same options given before the command (kgraph --add X query).
     p.add_argument("--data", metavar="FILE", action="append", type=Path,
+                   default=None if top else argparse.SUPPRESS,
                    help=f"use these data files ({DATA_FILES}) instead of the bundled graph; "
                         "repeatable")
-    _add_add_option(p)
+    _add_add_option(p, top)
+    p.add_argument("--no-reasoning", action="store_true", default=False if top else argparse.SUPPRESS,
+                   help="skip OWL 2 RL reasoning (subclass queries then miss rows)")
+    p.add_argument("--no-cache", action="store_true", default=False if top else argparse.SUPPRESS,
+                   help="recompute reasoning instead of reading the cache")
 
 
-def _add_add_option(p: argparse.ArgumentParser) -> None:
+def _add_add_option(p: argparse.ArgumentParser, top: bool = False) -> None:
     p.add_argument("--add", metavar="FILE_OR_DIR", action="append", type=Path,
+                   default=None if top else argparse.SUPPRESS,
                    help="layer records of your own on the graph: a CSV filled from kgraph template, "
                         "or RDF (Turtle ...), or a folder of them; repeatable (see README, "
                         "'Adding your own records')")
-    p.add_argument("--no-reasoning", action="store_true",
-                   help="skip OWL 2 RL reasoning (subclass queries then miss rows)")
-    p.add_argument("--no-cache", action="store_true",
-                   help="recompute reasoning instead of reading the cache")
 
 
 def _add_out(p: argparse.ArgumentParser, default: str, what: str = "output folder") -> None:
@@ -86,7 +90,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"kgraph {__version__}")
     p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     _add_out(p, "kgraph-out", "output folder of the main job")
-    _add_graph_options(p)
+    _add_graph_options(p, top=True)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     q = sub.add_parser("query", help="run a SPARQL query or a named query",
