@@ -284,3 +284,39 @@ def test_cache_key_covers_the_added_files(tmp_path):
     assert cache.data_key(None, True, [tmp_path]) == first   # a folder: the same files
     _csv(tmp_path, [THREE[1]])
     assert cache.data_key(None, True, [path]) != first
+
+
+def test_options_before_the_command_are_kept(tmp_path, capsys):
+    """kgraph --add FILE query ...: the command's own defaults do not wipe --add."""
+    path = _csv(tmp_path, [THREE[0]])
+    code, out, err = _run(capsys, "--add", str(path), "query", "--format", "csv",
+                          "SELECT (COUNT(?a) AS ?n) WHERE { ?a a dd:Agreement }")
+    assert (code, out.split()) == (0, ["n", "118"]), err
+
+
+def test_a_turtle_record_of_ones_own_dated_2023(tmp_path, capsys):
+    ttl = tmp_path / "mine.ttl"
+    ttl.write_text(TTL_PROLOGUE + """@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix country: <https://w3id.org/defdip/id/country/> .
+
+# Fictitious example.
+ex:visit-2023 a dd:Event ;
+    rdfs:label "예시 방문 (가상)"@ko ;
+    dd:participant country:KOR , country:POL ;
+    dd:dateAsPrinted "2023-04"^^xsd:gYearMonth ;
+    prov:wasDerivedFrom ex:source .
+
+ex:source a dd:Source ;
+    dcterms:title "An example source (fictitious)" ;
+    dcterms:bibliographicCitation "Example, A. (2024). Nothing real. Example Press." ;
+    dd:accessedOn "2025-01-31"^^xsd:date .
+""", encoding="utf-8")
+    code, out, err = _run(capsys, "validate", "--add", str(ttl))
+    assert (code, out.strip()) == (0, "valid: 0 violations"), err
+    # Without its access day the source is caught, at the line where it is written.
+    ttl.write_text(ttl.read_text(encoding="utf-8").replace(
+        ' ;\n    dd:accessedOn "2025-01-31"^^xsd:date .', " ."), encoding="utf-8")
+    code, out, err = _run(capsys, "validate", "--add", str(ttl))
+    assert code == 1
+    assert f"{ttl}:17: " in out and "the day you consulted it" in out

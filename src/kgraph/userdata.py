@@ -424,11 +424,13 @@ def _line_of(text: str, s: Any, o: Any) -> int:
         return [f"<{v}>", *([f":{local}"] if local else [])]
 
     lines = text.splitlines()
-    start = 0
-    for i, line in enumerate(lines):
-        if any(n in line for n in needles(s)):
-            start = i
-            break
+    subject = needles(s)
+    # Where s opens a block (a subject starts the line), else its first mention.
+    opening = [i for i, line in enumerate(lines)
+               if any(re.match(r"[\w-]*" + re.escape(n) + r"(\s|$)", line) if n.startswith(":")
+                      else line.startswith(n) for n in subject)]
+    mentions = [i for i, line in enumerate(lines) if any(n in line for n in subject)]
+    start = (opening or mentions or [0])[0]
     if o is None:
         return start + 1
     for i in range(start, len(lines)):
