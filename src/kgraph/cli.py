@@ -45,6 +45,30 @@ Reasoning results are cached in the user cache folder ($KGRAPH_CACHE_DIR
 overrides it)."""
 
 
+DYADS_DESCRIPTION = """\
+One row per Korea-state partner and year, from the later of 1948 and the partner's
+entry into the COW state system to the last year the data covers, with its ISO,
+COW (ccode, stateabb), Gleditsch-Ward and UN M49 codes and, per kind of tie (and
+direction: _out, _in), the ties started in the year (_new), started by its end
+(_cum), dated only to a longer period (_coarse, _cum_coarse) and undated
+(_undated), and the deployments under way (deployment_out_active). Organisations,
+missions and territories go to FILE's companion, <stem>-organisations<suffix>."""
+
+DYADS_EPILOG = """\
+coarse dates (the rule of kgraph.dates.years_of, as for every year-level output):
+  a tie dated to a day, a month or a year counts in that year. A tie known only to a
+  longer period (attache offices dated by decade, "1950s") fills each year of it in
+  <kind>_new, flagged in <kind>_coarse, and joins <kind>_cum in the period's last year,
+  flagged in <kind>_cum_coarse: subtract the flags to drop such ties. A tie with no date
+  (some arms sales and exercises) is placed in no year and counted in <kind>_undated.
+
+examples:
+  kgraph dyads --out panel.csv
+  kgraph dyads --out panel.dta --from-year 1990      Stata, with variable labels
+  kgraph dyads --out panel.parquet                   needs pyarrow
+
+merge with COW-keyed data on (ccode, year); Korea itself is ccode 732 (ROK)."""
+
 #: What --data and kgraph validate read (kgraph.parsing.extensions() in short).
 DATA_FILES = (".ttl Turtle, .nt N-Triples, .jsonld/.json JSON-LD, .rdf/.owl/.xml RDF/XML, .n3 N3, "
               "or a folder of them")
@@ -199,10 +223,32 @@ def parser() -> argparse.ArgumentParser:
 
     tb = sub.add_parser("tables", help="write the records as CSV files with CSVW metadata",
                         description="Write one CSV per record type (agreements, deployments, arms sales, "
-                                    "exercises, events, wars, administrations) and csv-metadata.json "
+                                    "exercises, events, wars, administrations, attaché offices, the "
+                                    "1950 UN Command, the Vietnam War, white papers) and csv-metadata.json "
                                     "(W3C CSV on the Web), which maps every column to its ontology term.")
     _add_out(tb, "kgraph-out/tables")
     _add_graph_options(tb)
+
+    cb = sub.add_parser("codebook", help="write the codebook of the tables (Markdown and HTML)",
+                        description="Write codebook.md and index.html: every column of kgraph tables with "
+                                    "its ontology term, datatype, allowed values, coverage by year, and "
+                                    "each table's known gaps and the report's inconsistencies.")
+    _add_out(cb, "codebook")
+    _add_graph_options(cb)
+
+    dy = sub.add_parser("dyads", help="write the Korea-partner dyad-year panel (CSV, Parquet, Stata)",
+                        formatter_class=argparse.RawDescriptionHelpFormatter,
+                        description=DYADS_DESCRIPTION,
+                        epilog=DYADS_EPILOG)
+    dy.add_argument("--out", metavar="FILE", type=Path, required=True,
+                    help="the panel file; .csv, .parquet or .dta picks the format")
+    dy.add_argument("--format", "-f", choices=("csv", "parquet", "dta"), default=None,
+                    help="output format (default: by FILE's suffix, else csv); parquet needs pyarrow "
+                         "(pip install 'kgraph[research]')")
+    dy.add_argument("--from-year", type=int, metavar="YEAR", help="first year (default: 1948)")
+    dy.add_argument("--to-year", type=int, metavar="YEAR",
+                    help="last year (default: the last year the data covers)")
+    _add_graph_options(dy)
 
     sv = sub.add_parser("serve", help="serve the graph over the SPARQL 1.1 protocol",
                         description="Run a read-only SPARQL 1.1 Protocol endpoint at /sparql (GET, POST, "
@@ -233,6 +279,9 @@ def parser() -> argparse.ArgumentParser:
                     help="open connections and requests at once; more get 503 (default: 1000)")
     sv.add_argument("--quiet", "-q", action="store_true",
                     help="do not log one line per request on stderr")
+    sv.add_argument("--site", type=Path, default=None, metavar="DIR",
+                    help="serve the static site written by `kgraph site` at / (the query page stays at "
+                         "/sparql); without it, /id/... and /ontology are answered from the graph")
     _add_graph_options(sv)
 
     pb = sub.add_parser("publish", help="load the graph into a triple store (Graph Store Protocol)",

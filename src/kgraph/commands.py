@@ -416,6 +416,14 @@ def cmd_tables(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_codebook(args: argparse.Namespace) -> int:
+    from .codebook import write_codebook
+
+    for f in write_codebook(_kg(args), args.out):
+        print(f)
+    return 0
+
+
 def _projection(args: argparse.Namespace, kg: KnowledgeGraph) -> Any:
     from . import network
 
@@ -494,6 +502,28 @@ def cmd_thesis(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dyads(args: argparse.Namespace) -> int:
+    from .dyads import write_panel
+
+    paths, states, orgs = write_panel(_ox_graph(args), args.out, args.format,
+                                      from_year=args.from_year, to_year=args.to_year)
+    a = states.attrs
+    sys.stderr.write(f"# {len(states)} state rows x {len(states.columns)} columns, {len(orgs)} organisation "
+                     f"rows, {a['first_year']}-{a['last_year']}; {a['coarse']} ties dated only to a period "
+                     f"longer than a year (flagged _coarse), {a['undated']} undated (_undated)\n")
+    if a["before"]:
+        sys.stderr.write(f"# {len(a['before'])} tie(s) dated before their partner's first row (its entry "
+                         "into the state system) count in _cum from that row\n")
+    if a["after"]:
+        sys.stderr.write(f"# {len(a['after'])} tie(s) dated after their partner's last row are in no row: "
+                         f"{', '.join(a['after'][:3])}\n")
+    if a["uncoded"]:
+        sys.stderr.write(f"# no COW codes for {', '.join(a['uncoded'])}: rows from {a['first_year']}, "
+                         "codes left empty\n")
+    for p in paths:
+        print(p)
+    return 0
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .serve import build_artifact
     from .serve.app import Settings
@@ -502,7 +532,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = Settings(host=args.host, port=args.port, timeout=args.timeout,
                         max_results=args.max_results, max_body=args.max_body, workers=args.workers,
                         memory_limit=args.memory_limit, cors=args.cors,
-                        max_connections=args.max_connections, quiet=args.quiet)
+                        max_connections=args.max_connections, quiet=args.quiet, site=args.site)
     settings.check()
     artifact = build_artifact(_data_paths(args.data), reasoning=not args.no_reasoning,
                               use_cache=not args.no_cache, add=_added(args))

@@ -280,20 +280,25 @@ def node_attributes(graph: Any) -> dict[str, dict[str, Any]]:
 
 @lru_cache(maxsize=8)
 def _un_regions(codes: tuple[str, ...]) -> dict[str, str]:
-    """UN M49 sub-regions from country_converter (a maintained classification);
-    remembered, since country_converter takes most of a second per call."""
-    if not codes:
-        return {}
-    import logging
+    """UN M49 region of each ISO 3166 alpha-3 code (or reference key), from the
+    reference data shipped with kgraph (``kgraph/reference/state-codes.csv``,
+    the one table of codes the dyad panel uses too): the intermediate region
+    where M49 has one (Caribbean, South America), else the sub-region.  A code
+    outside it (a user's added country) is "Unknown": say so rather than guess.
 
-    import country_converter as coco
+    >>> _un_regions(("KOR", "HTI", "XXX"))
+    {'KOR': 'Eastern Asia', 'HTI': 'Caribbean', 'XXX': 'Unknown'}
+    """
+    from .dyads import reference
 
-    logging.getLogger("country_converter").setLevel(logging.ERROR)
-    names = coco.convert(codes, src="ISO3", to="UNregion", not_found=None)
-    if isinstance(names, str):
-        names = [names]
-    return {c: (n if isinstance(n, str) and n != c else "Unknown")
-            for c, n in zip(codes, names, strict=True)}
+    region: dict[str, str] = {}
+    for key, c in reference().items():
+        name = c.m49_intermediate or c.m49_subregion
+        if name:
+            region.setdefault(key, name)
+            if c.iso3:
+                region.setdefault(c.iso3, name)
+    return {c: region.get(c, "Unknown") for c in codes}
 
 
 # --- Projections -------------------------------------------------------------------------

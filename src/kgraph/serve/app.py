@@ -9,23 +9,28 @@ here parses or evaluates SPARQL, so a hostile query never holds this process.
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
 import time
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..prefixes import PREFIXES
+from ..prefixes import BASE, DD, PREFIXES
+from ..site import conneg
 from . import description, protocol
 from .pool import Pool
 from .protocol import HttpError
@@ -52,9 +57,14 @@ class Settings:
     max_connections: int = 1000
     request_timeout: float = 15.0  # seconds a client has to send a whole request
     quiet: bool = False
+    site: Path | None = None  # a folder written by `kgraph site`, served at /
 
     def check(self) -> None:
         from ..errors import KgraphError
+
+        if self.site is not None and not (Path(self.site) / "index.html").is_file():
+            raise KgraphError(f"--site {self.site}: not a site folder (no index.html in it)",
+                              hint="write one with: kgraph site --out DIR")
 
         if self.timeout <= 0:
             raise KgraphError(f"--timeout must be positive, not {self.timeout:g}")
@@ -199,6 +209,108 @@ class Routes:
     async def favicon(self, request: Request) -> Response:
         return Response(status_code=204)
 
+    # --- Linked data: the dataset's IRIs answered on this host (Cool URIs, 303) ---------------
+
+    async def resource(self, request: Request) -> Response:
+        """``/id/<type>/<local>``: 303 to its page or data by Accept; ``/id/<type>/<local>.<ext>``:
+        the document, from the site folder or made from the graph."""
+        path = request.path_params["path"]
+        if not _SAFE_PATH.fullmatch(path) or any(seg in ("", ".", "..") for seg in path.split("/")):
+            return _no_resource(BASE + path)
+        stem, dot, ext = path.rpartition(".")
+        if dot and ext in conneg.MEDIA_TYPES and "/" in stem:
+            return await self._document(request, f"id/{path}", BASE + stem, ext)
+        iri = BASE + path
+        if not await self._known(f"id/{path}.html", iri):
+            return _no_resource(iri)
+        target = path.rsplit("/", 1)[-1] + ".{ext}"
+        return _see_other(request, target, target)
+
+    async def ontology(self, request: Request) -> Response:
+        """``/ontology`` (its terms are ``/ontology#Term``): 303 to the documentation or the data."""
+        folder = "" if request.url.path.endswith("/") else "ontology/"
+        return _see_other(request, folder + "ontology.{ext}", folder + "index.html")
+
+    async def ontology_document(self, request: Request) -> Response:
+        name = request.url.path.rsplit("/", 1)[-1]
+        ext = "html" if name == "index.html" else name.rpartition(".")[2]
+        return await self._document(request, f"ontology/{name}", None, ext)
+
+    async def _known(self, site_file: str, iri: str) -> bool:
+        if self.settings.site is not None:
+            return _site_file(self.settings.site, site_file) is not None
+        job = {"kind": "resource", "iri": iri, "ext": "exists"}
+        head, _ = await self.pool.run(job, self.settings.timeout)
+        if head["status"] not in (200, 404):
+            raise HttpError(head["status"], "the graph cannot be read just now: try again")
+        return bool(head["status"] == 200)
+
+    async def _document(self, request: Request, site_file: str, iri: str | None, ext: str) -> Response:
+        """A document about ``iri`` (None: the ontology) in format ``ext``."""
+        if self.settings.site is not None:
+            found = _site_file(self.settings.site, site_file)
+            if found is None:
+                return _no_resource(iri or ONTOLOGY)
+            return FileResponse(found, media_type=conneg.site_media_type(found.suffix.lstrip(".").lower()))
+        head, body = await self.pool.run({"kind": "resource", "iri": iri, "ext": ext}, self.settings.timeout)
+        if head["status"] == 404:
+            return _no_resource(iri or ONTOLOGY)
+        return Response(body, head["status"], media_type=head["type"])
+
+
+ONTOLOGY = DD.rstrip("#")
+#: The characters of the dataset's IRI paths (anything else names no resource).
+_SAFE_PATH = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@/%-]+")
+
+
+def _see_other(request: Request, data: str, page: str) -> Response:
+    """303 See Other to the document the Accept header asks for (``{ext}`` in the
+    targets is the extension; the targets are relative to the request's path, so
+    the rules hold behind any path prefix)."""
+    accept = request.headers.get("accept")
+    ext = conneg.negotiate(accept)
+    if ext is None:
+        offered = ", ".join(conneg.MEDIA_TYPES.values())
+        return Response(f"none of the formats of this resource fits Accept: {(accept or '').strip()[:200]}; "
+                        f"ask for one of {offered}\n", 406, {"Vary": "Accept"},
+                        media_type="text/plain; charset=utf-8")
+    target = (page if ext == "html" else data).replace("{ext}", ext)
+    return Response(f"See {target}\n", 303, {"Location": target, "Vary": "Accept"},
+                    media_type="text/plain; charset=utf-8")
+
+
+def _no_resource(iri: str) -> Response:
+    return Response(
+        f"no resource {iri} in this graph.\nResource IRIs look like {BASE}country/USA or "
+        f"{BASE}agreement/gsomia-JPN (here: /id/country/USA); list the resources of a class at "
+        "/sparql, e.g. SELECT ?s WHERE { ?s a dd:Country }, and the terms at /ontology.\n",
+        404, media_type="text/plain; charset=utf-8")
+
+
+def _site_file(site: Path, relative: str) -> Path | None:
+    """The file ``relative`` of the site folder, if it is one and stays inside it."""
+    root = Path(site).resolve()
+    path = (root / relative).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        return None
+    return path
+
+
+class SiteFiles(StaticFiles):
+    """The built site's files, with the media types of its data files (Turtle,
+    N-Triples, JSON-LD, RDF/XML, N-Quads) that Python's mimetypes does not know."""
+
+    def file_response(self, full_path: Any, stat_result: os.stat_result, scope: Scope,
+                      status_code: int = 200) -> Response:
+        ext = os.path.splitext(str(full_path))[1].lstrip(".").lower()
+        response = FileResponse(full_path, status_code=status_code, stat_result=stat_result,
+                                media_type=conneg.site_media_type(ext))
+        if self.is_not_modified(response.headers, Headers(scope=scope)):
+            from starlette.staticfiles import NotModifiedResponse
+
+            return NotModifiedResponse(response.headers)
+        return response
+
 
 def _json(value: Any) -> Response:
     return Response(json.dumps(value, ensure_ascii=False, indent=1).encode("utf-8"), 200,
@@ -264,15 +376,26 @@ def make_app(pool: Pool, settings: Settings) -> ASGIApp:
     """The ASGI application over a started pool."""
     endpoint = Routes(pool, settings)
     static = StaticFiles(packages=[("kgraph", "static")])
+    get = ["GET", "HEAD"]
     routes = [
         Route("/sparql", endpoint.sparql, methods=["GET", "POST", "HEAD", "OPTIONS"]),
-        Route("/", endpoint.home, methods=["GET", "HEAD"]),
-        Route("/index.html", endpoint.home, methods=["GET", "HEAD"]),
-        Route("/queries", endpoint.queries, methods=["GET", "HEAD"]),
-        Route("/prefixes", endpoint.prefixes, methods=["GET", "HEAD"]),
-        Route("/favicon.ico", endpoint.favicon, methods=["GET", "HEAD"]),
+        Route("/queries", endpoint.queries, methods=get),
+        Route("/prefixes", endpoint.prefixes, methods=get),
         Mount("/static", static, name="static"),
+        # Linked data: the dataset's IRIs, with content negotiation.
+        Route("/id/{path:path}", endpoint.resource, methods=get),
+        Route("/ontology", endpoint.ontology, methods=get),
+        Route("/ontology/", endpoint.ontology, methods=get),
+        Route("/ontology/index.html", endpoint.ontology_document, methods=get),
+        *(Route(f"/ontology/ontology.{ext}", endpoint.ontology_document, methods=get)
+          for ext in conneg.MEDIA_TYPES if ext != "html"),
     ]
+    if settings.site is None:
+        routes += [Route("/", endpoint.home, methods=get), Route("/index.html", endpoint.home, methods=get),
+                   Route("/favicon.ico", endpoint.favicon, methods=get)]
+    else:
+        # The site at /, its home page included; the query page stays at /sparql (browsers).
+        routes.append(Mount("/", SiteFiles(directory=settings.site, html=True), name="site"))
     middleware = []
     origins = [o.strip() for o in settings.cors.split(",") if o.strip()]
     if origins:
@@ -286,4 +409,4 @@ def make_app(pool: Pool, settings: Settings) -> ASGIApp:
     return _Log(app, settings.quiet)
 
 
-__all__ = ["PAGE_POLICY", "Routes", "Settings", "make_app"]
+__all__ = ["PAGE_POLICY", "Routes", "Settings", "SiteFiles", "make_app"]

@@ -203,8 +203,11 @@ def serve(artifact: Path, settings: Settings) -> None:
         def run(self) -> None:
             endpoint._ready.wait()
             if endpoint.error is None and endpoint.server is not None:
-                print(f"kgraph: serving SPARQL at {url}sparql (query page {url}; {settings.workers} "
-                      f"workers; Ctrl-C to stop)", file=sys.stderr, flush=True)
+                page = f"{url}sparql" if settings.site else url
+                site = f"; the site {settings.site} at {url}" if settings.site else ""
+                print(f"kgraph: serving SPARQL at {url}sparql (query page {page}{site}; resources at "
+                      f"{url}id/...; {settings.workers} workers; Ctrl-C to stop)",
+                      file=sys.stderr, flush=True)
 
     Announce(daemon=True).start()
     try:

@@ -118,6 +118,10 @@ class Engine:
         try:
             if job.get("kind") == "stats":
                 return {"status": 200, "type": "application/json"}, json.dumps(self.stats()).encode()
+            if job.get("kind") == "resource":   # /id/... and /ontology without a built site
+                from . import linkeddata
+
+                return linkeddata.answer(self.store, job)
             return self.query(job)
         except HttpError as exc:
             return ({"status": exc.status, "type": "text/plain; charset=utf-8", "headers": exc.headers},
