@@ -205,7 +205,7 @@ def template_csv(kind: str) -> str:
         short = _curie(what) if what.startswith("http") else what
         if c["name"] == "iri":
             short = "the record (a key read against base, or a full IRI; required)"
-        dt = "date as printed" if c["name"].endswith("_as_printed") else c.get("datatype", "string")
+        dt = "date as printed" if c["name"].endswith("_as_printed") else _base_type(c)
         lines.append(f"#   {c['name']}: {dt}"
                      f"{' (several, space-separated)' if c.get('separator') else ''}"
                      f"{', @' + c['lang'] if c.get('lang') else ''} -> {short}")
@@ -218,6 +218,12 @@ def template_csv(kind: str) -> str:
     header, row = buf.getvalue().splitlines()
     return "\n".join([*lines, header, "# example (fictitious; delete the '# ' to try it):",
                       "# " + row]) + "\n"
+
+
+def _base_type(col: dict[str, Any]) -> str:
+    """A CSVW column's datatype name (a derived datatype's base)."""
+    dt = col.get("datatype", "string")
+    return str(dt.get("base", "string")) if isinstance(dt, dict) else str(dt)
 
 
 def _curie(iri: str) -> str:
@@ -645,7 +651,7 @@ def _term(v: str, col: dict[str, Any], kind: str, iso: dict[str, str], row: _Row
     """A cell's value as an rdflib term, by the column's CSVW datatype."""
     from rdflib import Literal, URIRef
 
-    dt = col.get("datatype", "string")
+    dt = _base_type(col)
     here = f"{where}, column {name}"
     if name.endswith("_as_printed"):
         for pattern, xsd in _DATE_FORMS:
@@ -654,22 +660,22 @@ def _term(v: str, col: dict[str, Any], kind: str, iso: dict[str, str], row: _Row
         problems.add(here, f"'{v}' is not a date as printed",
                      hint="write YYYY-MM-DD, YYYY-MM or YYYY (e.g. 2023-05-12, 2023-05, 2023)")
         return None
+    if name == "kind":   # the class of the record (rdf:type), whatever the column's datatype
+        from .tables import TABLES
+
+        only = next(c.only for s in TABLES for c in s.columns if c.name == "kind")
+        full = _expand(v, None) or DD + v
+        if full not in only:
+            problems.add(here, f"'{v}' is not a kind of agreement",
+                         hint="write one of " + ", ".join(o.rsplit("#", 1)[-1] for o in only))
+            return None
+        return URIRef(full)
     if dt == "anyURI":
         if prop == SCHEMA + "url":
             if not _ABSOLUTE.match(v):
                 problems.add(here, f"'{v}' is not a URL", hint="write the full address, https://...")
                 return None
             return URIRef(v)
-        if name == "kind":
-            from .tables import TABLES
-
-            only = next(c.only for s in TABLES for c in s.columns if c.name == "kind")
-            full = _expand(v, None) or DD + v
-            if full not in only:
-                problems.add(here, f"'{v}' is not a kind of agreement",
-                             hint="write one of " + ", ".join(o.rsplit("#", 1)[-1] for o in only))
-                return None
-            return URIRef(full)
         iri = iso.get(v) if re.fullmatch(r"[A-Z]{3}", v) else _expand(v, row.base)
         if iri is None:
             what = _WHAT.get(prop, "value")
