@@ -38,6 +38,7 @@ examples:
   kgraph centrality -p partners --top 10   who sits between Korea's partners
   kgraph network --out site/               offline interactive network page
   kgraph export --out dump/                Turtle, N-Triples, JSON-LD, VoID, CITATION.cff
+  kgraph site --out site/ --no-notebooks   static site: a page per resource
   kgraph serve --port 8000                 read-only SPARQL endpoint on loopback
 
 Prefixes dd:, country:, agr:, adm:, rdfs:, xsd: ... are predeclared in queries.
@@ -228,6 +229,19 @@ def parser() -> argparse.ArgumentParser:
                                     "(W3C CSV on the Web), which maps every column to its ontology term.")
     _add_out(tb, "kgraph-out/tables")
     _add_graph_options(tb)
+
+    st = sub.add_parser("site", help="write the static site: a page per resource, ontology, indexes, dump",
+                        description="Write a static site any web server can host (or open from disk): "
+                                    "a page and Turtle/N-Triples/JSON-LD/RDF/XML files for every resource, "
+                                    "the ontology page, class indexes, the network page, the rendered "
+                                    "notebooks, the codebook, the dump and the SPARQL page. The folder is "
+                                    "replaced as a whole.")
+    _add_out(st, "kgraph-out/site")
+    st.add_argument("--base-url", metavar="URL",
+                    help="where the site will be hosted (for canonical links and the dump's download URLs)")
+    st.add_argument("--no-notebooks", action="store_true",
+                    help="leave out the rendered notebooks (executing them is the slow part)")
+    _add_graph_options(st)
 
     cb = sub.add_parser("codebook", help="write the codebook of the tables (Markdown and HTML)",
                         description="Write codebook.md and index.html: every column of kgraph tables with "

@@ -408,6 +408,18 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_site(args: argparse.Namespace) -> int:
+    from .remote import check_url
+    from .site.build import write_site
+
+    if args.base_url:   # before the build: a bad option is refused at once
+        check_url(args.base_url, "--base-url", "https://example.org/defdip/")
+    files = write_site(_kg(args), args.out, base_url=args.base_url, notebooks=not args.no_notebooks)
+    pages = sum(1 for f in files if f.suffix == ".html")
+    print(f"Wrote {len(files)} files ({pages} pages) into {args.out}/; open {args.out / 'index.html'}")
+    return 0
+
+
 def cmd_tables(args: argparse.Namespace) -> int:
     from .tables import write_tables
 
