@@ -131,7 +131,7 @@ def run_notebook(kg, tmp_path_factory):
 # --- The set of notebooks ------------------------------------------------------------
 
 CHECKED = {"01-sparql-tour", "02-partner-network", "03-administrations",
-           "04-deployments-and-arms", "05-publishing"}
+           "04-deployments-and-arms", "05-publishing", "06-adding-records"}
 
 
 def test_every_notebook_is_checked():
@@ -269,7 +269,7 @@ def test_05_publishing(run_notebook, kg):
     # administrations to 2025 and the prose facts, + 17 date terms of ontology/defdip.ttl
     # (the …AsPrinted and …Precision properties, dd:precision, dd:DatePrecision, its
     # scheme and four precisions)
-    assert r.number("void entities") == 1406
+    assert r.number("void entities") == 1407   # 1406 + dd:accessedOn (sources of added records)
     from rdflib import RDF
 
     assert r.number("void classes") == len(set(kg.graph.objects(None, RDF.type)))
@@ -284,3 +284,26 @@ def test_05_publishing(run_notebook, kg):
         assert r.printed[f"same answer from kgraph-all.nt (rdflib), {name}"] == f"True ({rows} rows)"
         if "triples loaded into pyoxigraph" in r.printed:
             assert r.printed[f"same answer from kgraph-all.nt (pyoxigraph), {name}"] == f"True ({rows} rows)"
+
+
+def test_06_adding_records(run_notebook):
+    r = run_notebook("06-adding-records")
+    assert r.number("template columns") == 15
+    assert r.number("records written") == 3
+    assert r.printed["valid"] == "True"
+    assert r.number("violations") == 0
+    # The report's 2019 has 3 agreements (資料3-5); the fictitious ones add one each year.
+    assert r.printed["agreements in 2019"] == "3 in the report, 4 with mine"
+    assert r.printed["agreements in 2021"] == "0 in the report, 1 with mine"
+    assert r.printed["agreements in 2023"] == "0 in the report, 1 with mine"
+    assert r.number("agreements in all") == 117 + 3
+    assert r.printed["Korea–Poland defence cooperation agreement (fictitious example)"] == \
+        "month precision, 2023-05-01 to 2023-05-31, under Yoon Suk-yeol administration"
+    assert r.printed["Korea–Norway defence-industry MOU (fictitious example)"] == \
+        "year precision, 2021-01-01 to 2021-12-31, under Moon Jae-in administration"
+    errors = [line for line in r.stdout.splitlines() if line.startswith("error: ")]
+    assert errors[0] == ("error: broken-agreements.csv, row 4, column signedOn_as_printed: "
+                         "'2023-02-30' is not a valid xsd:date: 2023-02 has no day 30")
+    assert errors[1].startswith("error: corrections.ttl:4: <https://w3id.org/defdip/id/agreement/defcoop-DEU> "
+                                'already has dd:signedOnAsPrinted "1994-05"')
+    assert r.printed["Korean label of agr:defcoop-DEU"] == "한국-독일 국방협력협정 (예)"

@@ -36,10 +36,12 @@ _lock = threading.Lock()
 ENGINES = ("oxigraph", "rdflib")
 
 
-def load(files: list[str | Path] | None = None, *, reasoning: bool = True,
-         use_cache: bool = True) -> KnowledgeGraph:
+def load(files: list[str | Path] | None = None, *, add: list[str | Path] | None = None,
+         reasoning: bool = True, use_cache: bool = True) -> KnowledgeGraph:
     """Build the knowledge graph (bundled data unless ``files`` are given).
 
+    ``add``: files of your own layered on it (a CSV from ``kgraph template``,
+    Turtle or another RDF format, or a folder of them), as ``--add`` does.
     The reasoned result for the bundled data is kept for later calls.
     ``use_cache=False`` rebuilds everything instead of reading the cache.
     """
@@ -49,11 +51,13 @@ def load(files: list[str | Path] | None = None, *, reasoning: bool = True,
     from .build import build
 
     with _lock:   # a first use from several threads builds once
-        if files is None and reasoning and use_cache and _default is not None:
+        plain = files is None and not add and reasoning and use_cache
+        if plain and _default is not None:
             return _default
-        kg = build([Path(f) for f in files] if files else None, reasoning=reasoning,
+        kg = build([Path(f) for f in files] if files else None,
+                   add=[Path(f) for f in add] if add else None, reasoning=reasoning,
                    use_cache=use_cache)
-        if files is None and reasoning and use_cache:
+        if plain:
             _default = kg
         return kg
 

@@ -33,6 +33,7 @@ from .ties import tie_triples
 
 if TYPE_CHECKING:
     from .oxstore import OxGraph
+    from .userdata import Additions
 
 Triple = tuple[Node, Node, Node]
 PARTS = artifact.PARTS
@@ -50,8 +51,10 @@ class KnowledgeGraph:
 
     def __init__(self, *, artifact_path: Path, sizes: dict[str, int], shapes: Graph,
                  validation_data: Graph, files: tuple[Path, ...] = (), key: str = "",
-                 body: bytes | None = None) -> None:
+                 body: bytes | None = None, additions: Additions | None = None) -> None:
         self.artifact = artifact_path
+        #: The user's files layered on the data (``add=``) and where each record is written.
+        self.additions = additions
         self.shapes = shapes
         self.files = files
         self.key = key
@@ -123,6 +126,7 @@ class KnowledgeGraph:
 def build(
     files: Sequence[Path] | None = None,
     *,
+    add: Sequence[Path] | None = None,
     reasoning: bool = True,
     use_cache: bool = True,
     progress: bool | None = None,
@@ -131,23 +135,37 @@ def build(
 
     ``files``: data files (Turtle, N-Triples, JSON-LD) to use instead of the
     bundled graph; the bundled ontology and shapes are always used.
+    ``add``: the user's own files (RDF, or CSV from ``kgraph template``; a
+    folder stands for the files in it) layered on that data, checked as
+    kgraph.userdata says.
     ``reasoning=False`` skips OWL 2 RL (the inferred part stays empty).
     ``use_cache=False`` reads nothing from the cache: reasoning is run again
     and the artifact rewritten.
     """
     bundle = data.bundled()
-    data_files = tuple(Path(f) for f in files) if files else bundle.graph
+    from .parsing import data_files as expand
+    from .userdata import read_additions, user_files
+
+    data_files = expand(files) if files else bundle.graph
+    added = user_files(add)
     all_files = bundle.ontology + bundle.shapes + data_files
     with gc_paused():
         ontology = load_files(bundle.ontology)
         shapes = load_files(bundle.shapes)
         with step(f"Reading {len(data_files)} data file(s)", progress):
             base, asserted = _load_data(ontology, data_files)
-        key = cache.graph_key(all_files, reasoning)   # after reading: a missing file is named first
+        additions = None
+        if added:
+            with step(f"Reading {len(added)} file(s) of your own", progress):
+                additions = read_additions(added, base, shapes)
+                base.addN((s, p, o, base) for s, p, o in additions.triples)
+                asserted += additions.triples
+        # After reading: a missing file is named first.
+        key = cache.graph_key(all_files, reasoning, added)
         inferred_nt = b""
         if reasoning:
             inferred_nt = _inferred(ontology, list(ontology) + asserted,
-                                    bundle.ontology + data_files, use_cache, progress)
+                                    bundle.ontology + data_files + added, use_cache, progress)
         with step("Deriving day bounds, administrations and ties", progress):
             derived = derive_triples(base)
             base.addN((s, p, o, base) for s, p, o in derived)
@@ -166,7 +184,7 @@ def build(
                     "inferred": inferred_nt, "derived": ntriples.write(derived)})
                 path = _write_artifact(path, body, sizes)
     return KnowledgeGraph(artifact_path=path, sizes=sizes, shapes=shapes, validation_data=base,
-                          files=all_files, key=key, body=body)
+                          files=all_files + added, key=key, body=body, additions=additions)
 
 
 def _cached_artifact(path: Path) -> artifact.Artifact | None:

@@ -108,22 +108,35 @@ def versions() -> tuple[str, ...]:
             *(f"{pkg}={_dist_version(pkg)}" for pkg in ("owlrl", "reasonable", "rdflib", "pyoxigraph")))
 
 
-def graph_key(files: Iterable[Path], reasoning: bool) -> str:
-    """The key of a built graph: its input files, the options and versions."""
-    return inputs_key(files, f"reasoning={reasoning}", "graph-v3", *versions())
+def graph_key(files: Iterable[Path], reasoning: bool, added: Iterable[Path] = ()) -> str:
+    """The key of a built graph: its input files, the user's files layered on
+    them (``--add``: their own salt, since they are read differently), the
+    options and versions."""
+    added = tuple(added)
+    salt = (f"add={inputs_key(added)}",) if added else ()
+    return inputs_key(files, f"reasoning={reasoning}", "graph-v3", *salt, *versions())
 
 
-def data_key(files: Iterable[Path] | None, reasoning: bool) -> str | None:
+def data_key(files: Iterable[Path] | None, reasoning: bool,
+             add: Iterable[Path] | None = None) -> str | None:
     """The key of the graph built from these data files (the bundled graph when
-    None) with the bundled ontology and shapes, from the files alone (no
-    parsing); None when a data file is missing (the build then names it)."""
+    None; a folder stands for its files) and the user's files (``add``) with the
+    bundled ontology and shapes, from the files alone (no parsing); None when a
+    file is missing (the build then names it)."""
     from . import data
+    from .errors import KgraphError
+    from .parsing import data_files
+    from .userdata import user_files
 
     bundle = data.bundled()
-    inputs = tuple(Path(f) for f in files) if files else bundle.graph
-    if not all(f.is_file() for f in inputs):
+    try:
+        inputs = data_files(files) if files else bundle.graph
+        added = user_files(add)
+    except KgraphError:
         return None
-    return graph_key(bundle.ontology + bundle.shapes + inputs, reasoning)
+    if not all(f.is_file() for f in inputs + added):
+        return None
+    return graph_key(bundle.ontology + bundle.shapes + inputs, reasoning, added)
 
 
 def artifact_path(key: str) -> Path:

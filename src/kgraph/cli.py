@@ -33,6 +33,8 @@ examples:
   kgraph query my.rq --format json > out.json
   echo 'ASK { agr:gsomia-JPN ?p ?o }' | kgraph query -
   kgraph validate mydata.ttl
+  kgraph template agreement > mine.csv     a CSV to fill with records of your own
+  kgraph query agreements-per-year --add mine.csv
   kgraph centrality -p partners --top 10   who sits between Korea's partners
   kgraph network --out site/               offline interactive network page
   kgraph export --out dump/                Turtle, N-Triples, JSON-LD, N-Quads, DCAT/VoID
@@ -73,14 +75,26 @@ DATA_FILES = (".ttl Turtle, .nt N-Triples, .jsonld/.json JSON-LD, .rdf/.owl/.xml
               "or a folder of them")
 
 
-def _add_graph_options(p: argparse.ArgumentParser) -> None:
+def _add_graph_options(p: argparse.ArgumentParser, top: bool = False) -> None:
+    # A command's options leave unset what it is not given (SUPPRESS): otherwise its
+    # defaults would wipe the same options given before the command (kgraph --add X query).
     p.add_argument("--data", metavar="FILE", action="append", type=Path,
+                   default=None if top else argparse.SUPPRESS,
                    help=f"use these data files ({DATA_FILES}) instead of the bundled graph; "
                         "repeatable")
-    p.add_argument("--no-reasoning", action="store_true",
+    _add_add_option(p, top)
+    p.add_argument("--no-reasoning", action="store_true", default=False if top else argparse.SUPPRESS,
                    help="skip OWL 2 RL reasoning (subclass queries then miss rows)")
-    p.add_argument("--no-cache", action="store_true",
+    p.add_argument("--no-cache", action="store_true", default=False if top else argparse.SUPPRESS,
                    help="recompute reasoning instead of reading the cache")
+
+
+def _add_add_option(p: argparse.ArgumentParser, top: bool = False) -> None:
+    p.add_argument("--add", metavar="FILE_OR_DIR", action="append", type=Path,
+                   default=None if top else argparse.SUPPRESS,
+                   help="layer records of your own on the graph: a CSV filled from kgraph template, "
+                        "or RDF (Turtle ...), or a folder of them; repeatable (see README, "
+                        "'Adding your own records')")
 
 
 def _add_out(p: argparse.ArgumentParser, default: str, what: str = "output folder") -> None:
@@ -101,7 +115,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"kgraph {__version__}")
     p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     _add_out(p, "kgraph-out", "output folder of the main job")
-    _add_graph_options(p)
+    _add_graph_options(p, top=True)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     q = sub.add_parser("query", help="run a SPARQL query or a named query",
@@ -127,6 +141,18 @@ def parser() -> argparse.ArgumentParser:
                                    "against the bundled SHACL shapes. Exit 1 if invalid.")
     v.add_argument("files", nargs="*", type=Path,
                    help=f"data files ({DATA_FILES}; default: the bundled graph)")
+    _add_add_option(v)
+
+    tp = sub.add_parser("template", help="a CSV to fill with records of your own (for --add)",
+                        description="Print a CSV template for one type of record: comment lines on how "
+                                    "to fill it, the header row and a fictitious example row. Fill it, "
+                                    "then pass it to any command with --add FILE.")
+    from .userdata import TEMPLATES
+
+    tp.add_argument("type", nargs="?", choices=tuple(TEMPLATES), help="the type of record")
+    tp.add_argument("--list", action="store_true", help="list the template types")
+    tp.add_argument("--metadata", action="store_true",
+                    help="print the template's CSV on the Web description (JSON) instead")
 
     s = sub.add_parser("stats", help="counts of triples and records per class")
     _add_format(s)

@@ -34,8 +34,13 @@ def _kg(args: argparse.Namespace) -> KnowledgeGraph:
     from .build import build
 
     files = _data_paths(getattr(args, "data", None))
-    return build(files, reasoning=not getattr(args, "no_reasoning", False),
+    return build(files, add=_added(args), reasoning=not getattr(args, "no_reasoning", False),
                  use_cache=not getattr(args, "no_cache", False))
+
+
+def _added(args: argparse.Namespace) -> list[Path] | None:
+    """The user's files given with --add (folders kept: the build expands them)."""
+    return getattr(args, "add", None) or None
 
 
 def _read_query(arg: str) -> str:
@@ -55,7 +60,7 @@ def _input_key(args: argparse.Namespace) -> str | None:
     from . import cache
 
     return cache.data_key(_data_paths(getattr(args, "data", None)),
-                          not getattr(args, "no_reasoning", False))
+                          not getattr(args, "no_reasoning", False), _added(args))
 
 
 def _ox_graph(args: argparse.Namespace) -> OxGraph:
@@ -64,7 +69,7 @@ def _ox_graph(args: argparse.Namespace) -> OxGraph:
 
     return open_graph(_data_paths(getattr(args, "data", None)),
                       reasoning=not getattr(args, "no_reasoning", False),
-                      use_cache=not getattr(args, "no_cache", False))
+                      use_cache=not getattr(args, "no_cache", False), add=_added(args))
 
 
 def cmd_query(args: argparse.Namespace) -> int:
@@ -181,11 +186,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .build import build
     from .progress import step
     from .shacl import validate
+    from .userdata import report_text
 
-    kg = build(_data_paths(args.files), reasoning=False)
+    kg = build(_data_paths(args.files), add=_added(args), reasoning=False)
     with step("Validating"):
         report = validate(kg)
-    print(report.text())
+    print(report_text(report, kg.additions))
     return 0 if report.conforms else 1
 
 
@@ -249,8 +255,12 @@ def cmd_main(args: argparse.Namespace) -> int:
 
     key = _input_key(args)
     if key is None:
-        missing = next(f for f in _data_paths(args.data) or () if not Path(f).is_file())
-        raise KgraphError(f"{missing}: no such file", hint="check the path")
+        from .userdata import user_files
+
+        user_files(_added(args))   # names a missing --add file or an empty folder
+        missing = next((f for f in _data_paths(args.data) or () if not Path(f).is_file()), None)
+        if missing is not None:
+            raise KgraphError(f"{missing}: no such file", hint="check the path")
     kept = cache.cache_dir() / f"main-{key}"
     whole = not args.no_cache and cache.verify_manifest(kept)
     if not args.no_cache and kept.is_dir() and not whole:
@@ -539,7 +549,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
                         memory_limit=args.memory_limit, cors=args.cors,
                         max_connections=args.max_connections, quiet=args.quiet, site=args.site)
     settings.check()
-    artifact = build_artifact(args.data, reasoning=not args.no_reasoning, use_cache=not args.no_cache)
+    artifact = build_artifact(_data_paths(args.data), reasoning=not args.no_reasoning,
+                              use_cache=not args.no_cache, add=_added(args))
     serve(artifact, settings)
     return 0
 
@@ -581,4 +592,20 @@ def cmd_figures(args: argparse.Namespace) -> int:
             with atomic_path(path) as tmp:
                 fig.savefig(tmp, dpi=120, metadata={"Date": None} if ext == "svg" else None)
             print(path)
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from .userdata import TEMPLATES, template_csv, template_metadata
+
+    if args.list or not args.type:
+        sys.stdout.write(render(["type", "a row is"], [[k, v[1]] for k, v in TEMPLATES.items()],
+                                "table"))
+        return 0
+    if args.metadata:
+        import json
+
+        sys.stdout.write(json.dumps(template_metadata(args.type), ensure_ascii=False, indent=1) + "\n")
+    else:
+        sys.stdout.write(template_csv(args.type))
     return 0

@@ -722,6 +722,7 @@ def to_file(g: nx.Graph, path: str | Any, fmt: str) -> None:
     one spell per tie, from the first to the last year the tie may lie in (a
     tie printed "1950s" spans 1950-1959), and each node starts with its first
     tie.  Edges with no dated tie (shared memberships) are always there."""
+    import re
     from pathlib import Path
 
     import networkx as nx
@@ -756,6 +757,10 @@ def to_file(g: nx.Graph, path: str | Any, fmt: str) -> None:
             nx.write_graphml(clean, tmp, encoding="utf-8")
         elif fmt == "gexf":
             nx.write_gexf(clean, tmp, encoding="utf-8")
+            # networkx stamps the day of writing (meta/@lastmodifieddate, optional in
+            # GEXF): a day no source printed, and it makes two runs differ.
+            text = tmp.read_text(encoding="utf-8")
+            tmp.write_text(re.sub(r' lastmodifieddate="[^"]*"', "", text, count=1), encoding="utf-8")
         else:
             raise KgraphError(f"unknown network file format '{fmt}'", hint="use graphml or gexf")
 

@@ -187,13 +187,13 @@ def as_ox(source: Any) -> OxGraph:
 
 
 def open_graph(files: Sequence[Path] | None = None, *, reasoning: bool = True,
-               use_cache: bool = True) -> OxGraph:
+               use_cache: bool = True, add: Sequence[Path] | None = None) -> OxGraph:
     """The built graph in Oxigraph: straight from the cached artifact when the
     inputs and the code have not changed (no rdflib import, no parsing), else
     built first.  A damaged artifact is noted and rebuilt, never served."""
     from . import artifact, cache
 
-    key = cache.data_key(files, reasoning) if use_cache else None
+    key = cache.data_key(files, reasoning, add) if use_cache else None
     if key is not None:
         path = cache.artifact_path(key)
         try:
@@ -205,7 +205,7 @@ def open_graph(files: Sequence[Path] | None = None, *, reasoning: bool = True,
                 path.unlink(missing_ok=True)
     from .build import build
 
-    return build(files, reasoning=reasoning, use_cache=use_cache).ox
+    return build(files, add=add, reasoning=reasoning, use_cache=use_cache).ox
 
 
 _POSITION = re.compile(r"error at (\d+):(\d+)")

@@ -59,9 +59,11 @@ def format_of(path: Path) -> str:
     """The rdflib parser name for a file, from its extension."""
     fmt = _FORMATS.get(path.suffix.lower())
     if fmt is None:
+        csv = " (a CSV of records of your own goes to --add: see kgraph template)" \
+            if path.suffix.lower() == ".csv" else ""
         raise KgraphError(
             f"{path}: unknown RDF file type '{path.suffix}'",
-            hint=f"kgraph reads {extensions()}",
+            hint=f"kgraph reads {extensions()}{csv}",
         )
     return fmt
 

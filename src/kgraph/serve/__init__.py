@@ -34,7 +34,7 @@ def artifact_path(kg: KnowledgeGraph) -> Path:
 
 
 def build_artifact(files: Sequence[Path] | None, *, reasoning: bool = True,
-                   use_cache: bool = True) -> Path:
+                   use_cache: bool = True, add: Sequence[Path] | None = None) -> Path:
     """The artifact to serve, built (or found in the cache) in a child process: the
     server lives long, and a process that once held the rdflib graph keeps its memory
     (1.3 GB at 100x the bundled data) though the workers never need it."""
@@ -42,17 +42,19 @@ def build_artifact(files: Sequence[Path] | None, *, reasoning: bool = True,
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as ex:
-        path, error = ex.submit(_build, list(files or []), reasoning, use_cache).result()
+        path, error = ex.submit(_build, list(files or []), reasoning, use_cache, list(add or [])).result()
     if error is not None:
         raise KgraphError(*error)
     return Path(path)
 
 
-def _build(files: list[Path], reasoning: bool, use_cache: bool) -> tuple[str, tuple[str, str | None] | None]:
+def _build(files: list[Path], reasoning: bool, use_cache: bool,
+           add: list[Path] | None = None) -> tuple[str, tuple[str, str | None] | None]:
     from ..build import build
 
     try:
-        return str(build(files or None, reasoning=reasoning, use_cache=use_cache).artifact), None
+        kg = build(files or None, add=add or None, reasoning=reasoning, use_cache=use_cache)
+        return str(kg.artifact), None
     except KgraphError as exc:
         return "", (exc.message, exc.hint)
 
