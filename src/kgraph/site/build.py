@@ -8,7 +8,6 @@ notebooks is byte-identical from one build to the next.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,55 +51,21 @@ def write_resources(sg: SiteGraph, root: Path, sections: dict[str, str],
     return written
 
 
-#: Parts other modules write: part -> (module, function).  A module or function
-#: not there yet (kgraph.codebook, kgraph.site.sparql are written in parallel)
-#: leaves its part out of the site and its link out of the pages.
-OPTIONAL = {"codebook": ("kgraph.codebook", "write_codebook"),
-            "sparql": ("kgraph.site.sparql", "write_sparql_page"),
-            "conneg": ("kgraph.site.conneg", "write_conneg_rules")}
-
-
-def _optional(part: str) -> Callable[..., Iterable[Path]] | None:
-    import importlib
-
-    module, name = OPTIONAL[part]
-    try:
-        found = getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
-    return found if callable(found) else None
-
-
 def write_codebook(kg: KnowledgeGraph, folder: Path) -> None:
-    """The codebook into ``folder``: kgraph.codebook's fill_codebook (made for a writer of a
-    larger set, like this one), else its write_codebook (a set of its own, nested)."""
-    import importlib
+    """The codebook into ``folder``, inside the site's own output set (fill_codebook,
+    not write_codebook, which would nest a set with its lock and manifest)."""
+    from ..codebook import fill_codebook
 
-    codebook = importlib.import_module("kgraph.codebook")
-    fill = getattr(codebook, "fill_codebook", None)
-    if fill is not None:
-        folder.mkdir(parents=True, exist_ok=True)
-        fill(kg, folder)
-        return
-    codebook.write_codebook(kg, folder)
-    (folder.parent / ".codebook.kgraph-lock").unlink(missing_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    fill_codebook(kg, folder)
 
 
-def optional_parts() -> dict[str, bool]:
-    """Which parts other modules provide (the codebook, the SPARQL page) in this install."""
-    return {part: _optional(part) is not None for part in OPTIONAL}
-
-
-def sections_of(parts: dict[str, bool]) -> dict[str, str]:
+def sections_of() -> dict[str, str]:
     """The site's sections (name -> site path), for every page's navigation bar."""
-    found = {"Home": layout.HOME, "Ontology": layout.ONTOLOGY_PAGE, "Classes": "class/index.html",
-             "Network": layout.NETWORK_PAGE, "Notebooks": "index.html#notebooks"}
-    if parts.get("codebook"):
-        found["Codebook"] = layout.CODEBOOK_PAGE
-    if parts.get("sparql"):
-        found["SPARQL"] = layout.SPARQL_PAGE
-    found["Data dump"] = "index.html#dump"
-    return found
+    return {"Home": layout.HOME, "Ontology": layout.ONTOLOGY_PAGE, "Classes": "class/index.html",
+            "Network": layout.NETWORK_PAGE, "Notebooks": "index.html#notebooks",
+            "Codebook": layout.CODEBOOK_PAGE, "SPARQL": layout.SPARQL_PAGE,
+            "Data dump": "index.html#dump"}
 
 
 def write_ontology(kg: KnowledgeGraph, sg: SiteGraph, root: Path, sections: dict[str, str],
@@ -185,7 +150,7 @@ def write_notebooks(root: Path, sections: dict[str, str], progress: bool | None)
 
 
 def write_home(kg: KnowledgeGraph, sg: SiteGraph, root: Path, sections: dict[str, str], classes: list,
-               parts: dict[str, bool], notebooks: list, base_url: str | None) -> list[Path]:
+               notebooks: list, base_url: str | None) -> list[Path]:
     from ..data import _root, citation_file
     from .indexes import counts, coverage
     from .render import render
@@ -206,7 +171,7 @@ def write_home(kg: KnowledgeGraph, sg: SiteGraph, root: Path, sections: dict[str
         citation = ""
     _write(root, layout.HOME, render(
         "home.html", layout.HOME, counts=counts(kg, sg, classes), years=coverage(sg),
-        codebook=parts.get("codebook"), sparql=parts.get("sparql"), notebooks=notebooks, dump=dump,
+        notebooks=notebooks, dump=dump,
         licences=licences, citation=citation, title="Home", sections=sections,
         canonical=base_url), written)
     return written
@@ -230,10 +195,15 @@ def write_site(kg: KnowledgeGraph, out: Path, *, base_url: str | None = None, no
     links stay relative.  ``notebooks=False`` skips executing the notebooks
     (the slow part).  ``progress``: a line per stage (default: on a terminal).
     """
+    from urllib.parse import urlsplit
+
+    from ..export import NQUADS
     from ..outputset import write_set
+    from .conneg import write_conneg_rules
     from .datafiles import dump_context
     from .indexes import class_indexes
     from .resources import collect
+    from .sparql import write_sparql_page
 
     if base_url:
         from ..remote import check_url
@@ -243,8 +213,7 @@ def write_site(kg: KnowledgeGraph, out: Path, *, base_url: str | None = None, no
 
     def fill(staging: Path) -> list[str]:
         written: list[Path] = []
-        parts = optional_parts()
-        sections = sections_of(parts)
+        sections = sections_of()
         with step("Site: indexing the graph", progress):
             sg = collect(kg)
             classes = class_indexes(sg)
@@ -258,33 +227,21 @@ def write_site(kg: KnowledgeGraph, out: Path, *, base_url: str | None = None, no
             written += write_network(kg, staging)
         with step("Site: the data dump", progress):
             written += write_dump(kg, staging, base_url)
-        if parts["codebook"]:
-            with step("Site: the codebook", progress):
-                write_codebook(kg, staging / "codebook")
-        write_sparql_page = _optional("sparql")
-        if write_sparql_page is not None:
-            nq = staging / "dump" / "kgraph-all.nq"
-            found = nq if nq.is_file() else next(iter(sorted((staging / "dump").glob("*.nq"))), None)
-            import inspect
-
-            # Without an N-Quads dump the page takes the graph itself (not the bundled one).
-            extra = {"kg": kg} if "kg" in inspect.signature(write_sparql_page).parameters else {}
-            with step("Site: the SPARQL page", progress):
-                write_sparql_page(staging / "sparql", found, **extra)
-        write_conneg_rules = _optional("conneg")
-        if write_conneg_rules is not None:
-            from urllib.parse import urlsplit
-
-            # The redirect rules (.htaccess, nginx.conf) for the path the site is served at;
-            # with a base URL also w3id.htaccess, sending the w3id IRIs there.
-            base_path = (urlsplit(base_url).path.rstrip("/") + "/") if base_url else "/"
-            write_conneg_rules(staging, base_path, target=base_url)
+        with step("Site: the codebook", progress):
+            write_codebook(kg, staging / "codebook")
+        with step("Site: the SPARQL page", progress):
+            # The page loads the dump's N-Quads: the same four named graphs as the store.
+            write_sparql_page(staging / "sparql", staging / "dump" / NQUADS, kg=kg)
+        # The redirect rules (.htaccess, nginx.conf) for the path the site is served at;
+        # with a base URL also w3id.htaccess, sending the w3id IRIs there.
+        base_path = (urlsplit(base_url).path.rstrip("/") + "/") if base_url else "/"
+        write_conneg_rules(staging, base_path, target=base_url)
         listed: list = []
         if notebooks:
             made, listed = write_notebooks(staging, sections, progress)
             written += made
         with step("Site: the home page", progress):
-            written += write_home(kg, sg, staging, sections, classes, parts, listed, base_url)
+            written += write_home(kg, sg, staging, sections, classes, listed, base_url)
             from importlib.resources import files
 
             css = files("kgraph.site").joinpath("templates/site.css").read_text(encoding="utf-8")
