@@ -38,7 +38,11 @@ examples:
   kgraph centrality -p partners --top 10   who sits between Korea's partners
   kgraph network --out site/               offline interactive network page
   kgraph export --out dump/                Turtle, N-Triples, JSON-LD, N-Quads, DCAT/VoID
+  kgraph tables --out tables/              one CSV per record type, with CSVW metadata
+  kgraph codebook --out codebook/          every variable of the tables explained
+  kgraph dyads --out panel.csv             Korea-partner dyad-year panel (COW-coded)
   kgraph site --out site/ --no-notebooks   static site: a page per resource
+  kgraph serve --site site/                the site, with /id/... IRIs answered by Accept
   kgraph serve --port 8000                 read-only SPARQL endpoint on loopback
 
 Prefixes dd:, country:, agr:, adm:, rdfs:, xsd: ... are predeclared in queries.
