@@ -210,10 +210,9 @@ def _seen(target: Path) -> set[str]:
 
 @pytest.mark.parametrize("exchange", [True, False], ids=["exchange", "two-renames"])
 def test_a_killed_writer_leaves_the_old_set_or_the_new_one(tmp_path, exchange):
-    from kgraph.outputset import FAULT_ENV, FAULT_POINTS, NO_EXCHANGE_ENV, NO_SYNCFS_ENV
+    from kgraph.outputset import FAULT_ENV, FAULT_POINTS, NO_EXCHANGE_ENV
 
-    # The portable path too: two renames and an fsync per file instead of one syncfs.
-    mode = {} if exchange else {NO_EXCHANGE_ENV: "1", NO_SYNCFS_ENV: "1"}
+    mode = {} if exchange else {NO_EXCHANGE_ENV: "1"}
     outcomes = {}
     for point in FAULT_POINTS:
         target = tmp_path / point / "dump"

@@ -52,8 +52,6 @@ _OLD = ".kgraph-old-"
 FAULT_ENV = "KGRAPH_OUTPUTSET_KILL_AT"
 #: Set to 1 to use the two-rename fallback instead of an exchange (tests only).
 NO_EXCHANGE_ENV = "KGRAPH_OUTPUTSET_NO_EXCHANGE"
-#: Set (to anything) to fsync file by file instead of one syncfs(2): the portable path, for tests.
-NO_SYNCFS_ENV = "KGRAPH_OUTPUTSET_NO_SYNCFS"
 #: The steps a test can kill the writer at, in order.
 FAULT_POINTS = ("staged", "manifest", "before-switch", "moved-aside", "switched", "done")
 
@@ -111,32 +109,10 @@ def _folder_mode() -> int:
 
 def _fsync_tree(folder: Path) -> None:
     # Data first, then the folders' entries: a power cut must not leave a
-    # manifest pointing at files whose blocks never reached the disk.  On
-    # Linux one syncfs(2) flushes the whole file system the set is on (data and
-    # entries alike): the same guarantee as an fsync per file, in one call
-    # instead of one per file (42,631 at 10x for the static site).
-    if _syncfs(folder):
-        return
+    # manifest pointing at files whose blocks never reached the disk.
     for p in sorted(folder.rglob("*"), key=lambda q: -len(q.parts)):
         _fsync_dir(p)
     _fsync_dir(folder)
-
-
-def _syncfs(folder: Path) -> bool:
-    """syncfs(2) on the file system holding ``folder``; False where unavailable."""
-    if not sys.platform.startswith("linux") or os.environ.get(NO_SYNCFS_ENV):
-        return False
-    import ctypes
-
-    try:
-        syncfs = ctypes.CDLL(None, use_errno=True).syncfs
-    except (OSError, AttributeError):
-        return False
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        return bool(syncfs(fd) == 0)
-    finally:
-        os.close(fd)
 
 
 def _fsync_dir(folder: Path) -> None:
