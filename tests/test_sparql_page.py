@@ -233,3 +233,13 @@ def test_page_works_from_a_static_host(browser, site, kg):
         page.close()
         server.shutdown()
         server.server_close()
+
+
+def test_the_page_runs_the_release_line_of_the_python_engine():
+    # One engine: the in-browser store and `kgraph query` are Oxigraph of one release line
+    # (pyproject pins pyoxigraph to it); a bump of either must bump the other.
+    import pyoxigraph
+
+    from kgraph.site.sparql import OXIGRAPH_VERSION
+
+    assert OXIGRAPH_VERSION.split(".")[:2] == pyoxigraph.__version__.split(".")[:2] == ["0", "5"]
