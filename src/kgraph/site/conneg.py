@@ -69,26 +69,6 @@ def site_media_type(ext: str) -> str | None:
     return media_type(ext) if ext in MEDIA_TYPES or ext in _SITE_TYPES else None
 
 
-def _accepted(accept: str) -> list[tuple[str, float, int]]:
-    """The media ranges of an Accept header: (range, q, position)."""
-    out = []
-    for i, item in enumerate(accept.split(",")):
-        parts = [p.strip() for p in item.split(";")]
-        rng = parts[0].lower()
-        if not rng:
-            continue
-        q = 1.0
-        for param in parts[1:]:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    q = min(max(float(value), 0.0), 1.0)
-                except ValueError:
-                    q = 0.0
-        out.append((rng, q, i))
-    return out
-
-
 def negotiate(accept: str | None) -> str | None:
     """The extension of the document to send for ``accept``: the client's highest
     ``q`` wins; among equals, the more specific range, then the client's order, then
@@ -106,7 +86,10 @@ def negotiate(accept: str | None) -> str | None:
     """
     if not accept or not accept.strip():
         return "html"
-    ranges = _accepted(accept)
+    from ..serve.protocol import accept_ranges
+
+    # The endpoint's one Accept parser; the position breaks ties in the client's order.
+    ranges = [(rng, q, pos) for pos, (rng, q) in enumerate(accept_ranges(accept))]
     best: tuple[float, int, int, int] | None = None
     choice = None
     for rank, (ext, media) in enumerate(sorted(MEDIA_TYPES.items(), key=lambda kv: kv[0] != "html")):
