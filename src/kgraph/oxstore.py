@@ -157,17 +157,10 @@ class OxGraph:
 def _rdflib_graph(quads: Any) -> Graph:
     """The triples of Oxigraph quads as an rdflib graph (each distinct term converted once)."""
     from .parsing import new_graph
-    from .terms import to_rdflib
+    from .terms import rdflib_converter
 
     g = new_graph()
-    seen: dict[Any, Any] = {}
-
-    def conv(t: Any) -> Any:
-        found = seen.get(t)
-        if found is None:
-            found = seen[t] = to_rdflib(t)
-        return found
-
+    conv = rdflib_converter()
     g.addN((conv(q.subject), conv(q.predicate), conv(q.object), g) for q in quads)
     return g
 

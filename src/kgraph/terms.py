@@ -31,6 +31,7 @@ datetime.date(2009, 4, 1)
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -214,4 +215,25 @@ def to_rdflib(term: Any) -> Any:
     raise TypeError(f"not a pyoxigraph term: {term!r}")
 
 
-__all__ = ["XSD", "literal_value", "python_rows", "python_value", "to_rdflib", "tsv_cell", "tsv_rows"]
+def rdflib_converter() -> Callable[[Any], Any]:
+    """``to_rdflib`` remembering each term it converted: a pass over a whole store
+    meets the same predicates and classes thousands of times.
+
+    >>> import pyoxigraph
+    >>> conv = rdflib_converter()
+    >>> conv(pyoxigraph.NamedNode("http://example.org/a")) is conv(pyoxigraph.NamedNode("http://example.org/a"))
+    True
+    """
+    seen: dict[Any, Any] = {}
+
+    def conv(term: Any) -> Any:
+        found = seen.get(term)
+        if found is None:
+            found = seen[term] = to_rdflib(term)
+        return found
+
+    return conv
+
+
+__all__ = ["XSD", "literal_value", "python_rows", "python_value", "rdflib_converter", "to_rdflib",
+           "tsv_cell", "tsv_rows"]

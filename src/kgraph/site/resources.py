@@ -19,12 +19,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rdflib import RDF, RDFS, BNode, Literal, URIRef
 from rdflib.term import Node
 
 from .. import dates
+from ..export import _term_key as _key
 from ..namespaces import curie
 from ..prefixes import BASE, DD, PREFIXES
 from . import layout
@@ -109,26 +110,12 @@ class SiteGraph:
         return found[0] if found else None
 
 
-def _key(t: Node) -> tuple[int, str]:
-    if isinstance(t, URIRef):
-        return (0, str(t))
-    if isinstance(t, BNode):
-        return (1, str(t))
-    return (2, t.n3())
-
-
 def collect(kg: KnowledgeGraph) -> SiteGraph:
     """Index every triple of the built graph (one pass over the Oxigraph store)."""
-    from ..terms import to_rdflib
+    from ..terms import rdflib_converter
 
     sg = SiteGraph()
-    seen: dict[Any, Any] = {}
-
-    def conv(t: Any) -> Any:
-        found = seen.get(t)
-        if found is None:
-            found = seen[t] = to_rdflib(t)
-        return found
+    conv = rdflib_converter()
 
     # Label candidates: (iri, lang) -> best (rank, text); prefLabel before rdfs:label.
     best: dict[tuple[str, str], tuple[int, str]] = {}
