@@ -22,29 +22,14 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from kgraph.site.notebooks import OFFLINE_GUARD
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]-*.py"))
 
 # Seconds one cell may take (the first load of the graph may have to reason).
 CELL_TIMEOUT = 300
-
-# Run before the notebook's own cells: refuse every connection that leaves the machine
-# (the kernel talks to this test over loopback; a notebook never needs more).
-NETWORK_GUARD = '''
-import socket as _socket
-_connect = _socket.socket.connect
-
-def _loopback_only(self, address):
-    if self.family in (_socket.AF_INET, _socket.AF_INET6):
-        host = str(address[0])
-        if not (host.startswith("127.") or host in ("localhost", "::1")):
-            raise OSError(f"the notebook tried to reach {host}: nothing may leave the machine")
-    return _connect(self, address)
-
-_socket.socket.connect = _loopback_only
-del _loopback_only
-'''
 
 
 @dataclass
@@ -86,7 +71,8 @@ def printed_lines(stdout: str) -> dict[str, str]:
 def execute(path: Path, tmp: Path) -> Executed:
     notebook = jupytext.read(path)
     nbformat.write(notebook, tmp / f"{path.stem}.ipynb")  # the converted notebook, unexecuted
-    guard = nbformat.v4.new_code_cell(NETWORK_GUARD)
+    # The site's guard, run before the notebook's own cells: no connection leaves the machine.
+    guard = nbformat.v4.new_code_cell(OFFLINE_GUARD)
     guard.metadata["tags"] = ["injected-by-test"]
     notebook.cells.insert(0, guard)
     workdir = tmp / "cwd"
