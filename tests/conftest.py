@@ -64,3 +64,12 @@ def sel(graph):
         return out
 
     return _sel
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for every page test of the session (tests/browser.py)."""
+    from tests.browser import chromium
+
+    with chromium() as b:
+        yield b

@@ -5,15 +5,13 @@ country keeps its colour, and no label can break the page."""
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import require
+from tests.browser import offline_page
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 C = "https://w3id.org/defdip/id/country/"
 USA, KOR = C + "USA", C + "KOR"
 READY = "document.body.dataset.ready === '1'"
@@ -26,39 +24,9 @@ def page_file(kg, tmp_path_factory) -> Path:
     return write_network_page(kg, tmp_path_factory.mktemp("page"), lang="ja")
 
 
-@pytest.fixture(scope="module")
-def browser():
-    require(Path(CHROMIUM).exists(),
-            "needs Debian's Chromium: apt-get install chromium (tests drive it headless)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        require(False, "needs Playwright's Python package: pip install playwright")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync"])
-        yield b
-        b.close()
-
-
 def _open(browser, url: str, external: list[str]):
     """A page on which every request that is not a local file is refused and noted."""
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    errors: list[str] = []
-
-    def route(r):
-        if r.request.url.startswith(("file://", "data:", "about:")):
-            r.continue_()
-        else:
-            external.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url)
-    page.errors = errors
-    return page
+    return offline_page(browser, url, external)
 
 
 def _show(page, key: str) -> None:

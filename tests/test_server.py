@@ -901,61 +901,40 @@ def test_loopback_detection_and_bad_options(artifact):
 
 # --- YASGUI in a real browser -------------------------------------------------------------------
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+def test_yasgui_runs_a_named_query_with_labels_and_nothing_leaves_the_machine(base, browser):
+    from playwright.sync_api import expect
 
+    from tests.browser import offline_page
 
-def test_yasgui_runs_a_named_query_with_labels_and_nothing_leaves_the_machine(base):
-    require(Path(CHROMIUM).exists(),
-            "needs Debian's Chromium: apt-get install chromium (tests drive it headless)")
-    try:
-        from playwright.sync_api import expect, sync_playwright
-    except ImportError:
-        require(False, "needs Playwright's Python package: pip install playwright")
     elsewhere: list[str] = []
-    errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync"])
-        try:
-            page = browser.new_page()
-
-            def route(r: Any) -> None:
-                if r.request.url.startswith(base):
-                    r.continue_()
-                else:
-                    elsewhere.append(r.request.url)
-                    r.abort()
-
-            page.route("**/*", route)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(base)
-            page.wait_for_selector(".yasqe .CodeMirror")
-            page.select_option("#examples", "k9-contracts")
-            page.click(".yasqe_queryButton")
-            # six contracts, partners shown by their English labels
-            expect(page.locator(".yasr .dataTable tbody tr")).to_have_count(6, timeout=30_000)
-            table = page.locator(".yasr .dataTable")
-            expect(table).to_contain_text("Turkey", timeout=30_000)
-            expect(table).to_contain_text("280")
-            # the same rows in Japanese
-            page.select_option("#lang", "ja")
-            expect(table).to_contain_text("トルコ", timeout=30_000)
-            # typing a prefix does not ask any outside service for completions
-            page.click(".yasqe .CodeMirror")
-            page.keyboard.type(" dd:")
-            page.wait_for_timeout(500)
-            # the shareable URL brings the query back
-            share = page.get_attribute("#share", "href")
-            assert share.startswith(base) and "query=" in share
-            page.goto(share)
-            page.wait_for_selector(".yasqe .CodeMirror")
-            assert "weapon:k9" in page.locator(".yasqe .CodeMirror").inner_text() or \
-                "k9" in page.locator(".yasqe .CodeMirror").inner_text()
-        finally:
-            browser.close()
+    page = offline_page(browser, base, elsewhere, allowed=(base,))
+    try:
+        page.wait_for_selector(".yasqe .CodeMirror")
+        page.select_option("#examples", "k9-contracts")
+        page.click(".yasqe_queryButton")
+        # six contracts, partners shown by their English labels
+        expect(page.locator(".yasr .dataTable tbody tr")).to_have_count(6, timeout=30_000)
+        table = page.locator(".yasr .dataTable")
+        expect(table).to_contain_text("Turkey", timeout=30_000)
+        expect(table).to_contain_text("280")
+        # the same rows in Japanese
+        page.select_option("#lang", "ja")
+        expect(table).to_contain_text("トルコ", timeout=30_000)
+        # typing a prefix does not ask any outside service for completions
+        page.click(".yasqe .CodeMirror")
+        page.keyboard.type(" dd:")
+        page.wait_for_timeout(500)
+        # the shareable URL brings the query back
+        share = page.get_attribute("#share", "href")
+        assert share.startswith(base) and "query=" in share
+        page.goto(share)
+        page.wait_for_selector(".yasqe .CodeMirror")
+        assert "weapon:k9" in page.locator(".yasqe .CodeMirror").inner_text() or \
+            "k9" in page.locator(".yasqe .CodeMirror").inner_text()
+    finally:
+        page.close()
     assert elsewhere == []
-    assert errors == []
+    assert page.errors == []
 
 
 def test_remote_query_form_reads_keywords_not_variables():

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -17,12 +16,11 @@ import pytest
 from rdflib import RDFS, BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from tests.conftest import require
+from tests.browser import offline_page
 
 BASE = "https://w3id.org/defdip/id/"
 DD = "https://w3id.org/defdip/ontology#"
 PREF = URIRef("http://www.w3.org/2004/02/skos/core#prefLabel")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "rdf": "xml"}
 
 
@@ -359,38 +357,8 @@ def test_a_notebook_is_executed_and_rendered(kg, tmp_path, capfd):
 
 # --- In a real browser ------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def browser():
-    require(Path(CHROMIUM).exists(),
-            "needs Debian's Chromium: apt-get install chromium (tests drive it headless)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        require(False, "needs Playwright's Python package: pip install playwright")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync"])
-        yield b
-        b.close()
-
-
 def _open(browser, path: Path, external: list[str]):
-    page = browser.new_page(viewport={"width": 1200, "height": 900})
-    errors: list[str] = []
-
-    def route(r):
-        if r.request.url.startswith(("file://", "data:", "about:")):
-            r.continue_()
-        else:
-            external.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(path.as_uri())
-    page.errors = errors
-    return page
+    return offline_page(browser, path.as_uri(), external, viewport=(1200, 900))
 
 
 def test_country_page_shows_its_japanese_label_in_a_browser(browser, site):

@@ -8,15 +8,13 @@ from __future__ import annotations
 import gzip
 import math
 import re
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from tests.conftest import require
+from tests.browser import LOCAL, offline_page
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 READY = "document.body.dataset.ready !== '0'"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 #: Three named queries with IRIs, counts, decimals, dates and unbound values.
@@ -33,37 +31,11 @@ def site(kg, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def browser():
-    require(Path(CHROMIUM).exists(),
-            "needs Debian's Chromium: apt-get install chromium (tests drive it headless)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        require(False, "needs Playwright's Python package: pip install playwright")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync"])
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
 def loaded(browser, site):
     external: list[str] = []
-    errors: list[str] = []
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-
-    def route(r):
-        if r.request.url.startswith(("file://", "data:", "about:", "blob:")):
-            r.continue_()
-        else:
-            external.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto((site / "sparql" / "index.html").as_uri())
+    page = offline_page(browser, (site / "sparql" / "index.html").as_uri(), external,
+                        allowed=(*LOCAL, "blob:"))
+    errors = page.errors
     page.wait_for_function(READY, timeout=60_000)
     yield page, external, errors
     page.close()
