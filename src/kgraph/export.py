@@ -23,14 +23,12 @@ from rdflib.namespace import OWL, XSD
 from rdflib.term import Node
 
 from .build import KnowledgeGraph
-from .dcat import (  # noqa: F401 - the description's names, used here and by publish
+from .dcat import (
     DATASET_IRI,
     DCAT,
     DEFAULT_BASE_URL,
     FOAF,
-    ONTOLOGY_IRI,
     SPDX,
-    SYNTAXES,
     VCARD,
     VOID,
     DumpFile,
