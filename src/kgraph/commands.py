@@ -283,9 +283,10 @@ def cmd_main(args: argparse.Namespace) -> int:
     sys.stdout.write((kept / "summary.txt").read_text(encoding="utf-8"))
     conforms = (kept / "valid").read_text(encoding="utf-8").strip() == "1"
     written = _sync(kept / "out", _writable(args.out))
+    fresh = "" if written else " (already up to date)"
     sys.stdout.write(f"\nWrote {args.out / 'network.html'} (open it in a browser; works offline)\n"
                      f"Wrote the publication dump to {args.out / 'dump'}/ (Turtle, N-Triples, "
-                     f"JSON-LD, void.ttl, CITATION.cff){'' if written else ' (already up to date)'}\n")
+                     f"JSON-LD, N-Quads, gzipped; DCAT/VoID in void.ttl; CITATION.cff){fresh}\n")
     if kept.name.startswith(".main-"):
         shutil.rmtree(kept, ignore_errors=True)
     return 0 if conforms else 1
