@@ -215,3 +215,11 @@ def test_the_page_runs_the_release_line_of_the_python_engine():
     from kgraph.site.sparql import OXIGRAPH_VERSION
 
     assert OXIGRAPH_VERSION.split(".")[:2] == pyoxigraph.__version__.split(".")[:2] == ["0", "5"]
+
+
+def test_page_names_the_graphs_the_store_holds(site):
+    # The page's own words about the default graph follow the one definition of the names.
+    from kgraph.prefixes import PART_GRAPHS
+
+    html = (site / "sparql" / "index.html").read_text(encoding="utf-8")
+    assert f"<code>{PART_GRAPHS['ontology']}</code>" in html and "{{ontology_graph}}" not in html

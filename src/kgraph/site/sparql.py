@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import KgraphError
+from ..prefixes import PART_GRAPHS
 
 if TYPE_CHECKING:
     from ..build import KnowledgeGraph
@@ -116,7 +117,8 @@ def write_sparql_page(out_dir: Path, dump_nq: Path | None = None, *,
     config = json.dumps(page_config(), ensure_ascii=False, sort_keys=True).replace("<", "\\u003c")
     html = _static("site", "static", "sparql", "index.html").decode("utf-8")
     html = (html.replace("{{config}}", config).replace("{{oxigraph_version}}", OXIGRAPH_VERSION)
-            .replace("{{yasgui_version}}", YASGUI_VERSION))
+            .replace("{{yasgui_version}}", YASGUI_VERSION)
+            .replace("{{ontology_graph}}", PART_GRAPHS["ontology"]))
     wasm = gzip.decompress(_static("site", "static", "oxigraph", "oxigraph_bg.wasm.gz"))
     engine = classic_oxigraph(_static("site", "static", "oxigraph", "oxigraph-web.js").decode("utf-8"))
     engine += f'window.KGRAPH_OXIGRAPH_WASM = "{_b64gzip(wasm)}";\n'
